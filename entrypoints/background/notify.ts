@@ -1,0 +1,42 @@
+/** Notifications and the toolbar badge. */
+import { browser } from 'wxt/browser';
+import { i18n } from '#i18n';
+import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
+
+/** Longest text shown in a notification, in characters; the popup shows the rest. */
+const NOTIFICATION_TEXT_LIMIT = 300;
+
+const ICON = '/icon/128.png';
+
+function shorten(text: string): string {
+  return text.length > NOTIFICATION_TEXT_LIMIT ? `${text.slice(0, NOTIFICATION_TEXT_LIMIT)}…` : text;
+}
+
+/** Shows received text. Notifications render plain text only, so no HTML can run. */
+export async function notifyReceived(message: ChatMessage, state: SessionState | undefined): Promise<void> {
+  const peer = state?.peers.find((p) => p.id === message.peerId);
+  const from = peer?.name ? `${peer.name} (${message.peerId})` : message.peerId;
+  await browser.notifications.create(`text:${message.id}`, {
+    type: 'basic',
+    iconUrl: browser.runtime.getURL(ICON),
+    title: i18n.t('notify.textFrom', [from]),
+    message: shorten(message.text),
+  });
+}
+
+/** Tells the user that text from the context menu could not be sent; it is kept in the history. */
+export async function notifySendFailed(peerId: string, reason: string): Promise<void> {
+  await browser.notifications.create(`send-failed:${Date.now()}`, {
+    type: 'basic',
+    iconUrl: browser.runtime.getURL(ICON),
+    title: i18n.t('notify.sendFailedTitle', [peerId]),
+    message: i18n.t('notify.sendFailedBody', [reason]),
+  });
+}
+
+/** Badge: number of connected peers, empty when none. */
+export async function updateBadge(state: SessionState): Promise<void> {
+  const count = state.peers.filter((peer) => peer.state === 'connected').length;
+  await browser.action.setBadgeBackgroundColor({ color: '#1a7f37' });
+  await browser.action.setBadgeText({ text: count > 0 ? String(count) : '' });
+}

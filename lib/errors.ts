@@ -1,0 +1,59 @@
+/**
+ * Failure codes shared by every context. The peer host reports codes, never prose
+ * (the offscreen document has no `i18n` API); the UI turns each into words with the
+ * i18n key `error.<code>`.
+ */
+import * as v from 'valibot';
+
+/** Every failure a user can be told about. */
+export const ERROR_CODES = [
+  /** The PeerServer cannot be reached (PeerJS `network`, `socket-error`, `socket-closed`, `server-error`). */
+  'server-unreachable',
+  /** Another session holds our peer ID on the PeerServer (PeerJS `unavailable-id`). */
+  'id-taken',
+  /** The PeerServer rejected our peer ID (PeerJS `invalid-id`). */
+  'invalid-id',
+  /** The PeerServer rejected the `key` (PeerJS `invalid-key`). */
+  'invalid-key',
+  /** `wss:` was asked for but the server does not speak TLS (PeerJS `ssl-unavailable`). */
+  'ssl-unavailable',
+  /** No peer with that ID is registered on the PeerServer (PeerJS `peer-unavailable`). */
+  'peer-unavailable',
+  /** The connection did not open in time. */
+  'connect-timeout',
+  /** WebRTC itself failed (PeerJS `webrtc`, ICE `failed`). */
+  'webrtc',
+  /** The peer closed the connection or went away. */
+  'peer-disconnected',
+  /** The connection is not open, so nothing was sent. */
+  'not-connected',
+  /** One cannot connect to one's own peer ID. */
+  'self-connect',
+  /** The peer ID typed is not a valid peer ID. */
+  'bad-peer-id',
+  /** The text is larger than the protocol allows. */
+  'text-too-long',
+  /** There is no text to send. */
+  'text-empty',
+  /** The peer session is not running yet (settings not loaded). */
+  'not-ready',
+  /** A context did not answer (e.g. the offscreen document is being recreated). */
+  'unavailable',
+  /** Anything else; details go to the console. */
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorCodeSchema = v.picklist(ERROR_CODES);
+
+/** An error that carries an {@link ErrorCode}. */
+export class CodedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = code,
+  ) {
+    super(message);
+    this.name = 'CodedError';
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Messages between the extension's own contexts (popup, options, background,
+ * offscreen document). Every message has exactly one owner, named by `to`;
+ * events (`to: 'broadcast'`) have none and get no answer.
+ */
+import * as v from 'valibot';
+import { ErrorCodeSchema } from '../errors';
+import { PEER_ID_MAX_LENGTH } from '../ids';
+import { SessionSettingsSchema } from '../settings';
+import { TEXT_MAX_BYTES } from './peer';
+
+/** Marks our messages among whatever else travels on `runtime.sendMessage`. */
+export const CHANNEL = 'secureconnect/v1';
+
+const PeerIdField = v.pipe(v.string(), v.maxLength(PEER_ID_MAX_LENGTH));
+/** Bound on text in internal messages, in UTF-16 code units (4x the byte limit covers any UTF-8). */
+const TextField = v.pipe(v.string(), v.maxLength(TEXT_MAX_BYTES * 4));
+
+/** Where the peer host stands with the PeerServer. */
+export const ServerStatusSchema = v.object({
+  /**
+   * `starting`: no settings yet; `connecting`: registering; `online`: registered;
+   * `offline`: lost or unreachable, retrying at `retryAt`; `id-taken`: another session
+   * holds our ID, retrying at `retryAt`.
+   */
+  status: v.picklist(['starting', 'connecting', 'online', 'offline', 'id-taken']),
+  error: v.optional(ErrorCodeSchema),
+  /** Next automatic attempt, in ms since the Unix epoch. */
+  retryAt: v.optional(v.number()),
+  /** PeerServer address shown to the user, e.g. `ws://127.0.0.1:9000/peerjs`. */
+  url: v.string(),
+});
+
+/** One remote peer as the UI shows it. */
+export const PeerViewSchema = v.object({
+  id: PeerIdField,
+  state: v.picklist(['connecting', 'connected', 'disconnected']),
+  /** Display name from the peer's `hello`; empty until received. */
+  name: v.pipe(v.string(), v.maxLength(64)),
+  /** Who opened the connection. */
+  initiator: v.picklist(['me', 'them']),
+  error: v.optional(ErrorCodeSchema),
+  /** When `state` last changed, in ms since the Unix epoch. */
+  since: v.number(),
+});
+
+/** Snapshot of the peer session (without the message history). */
+export const SessionStateSchema = v.object({
+  myId: PeerIdField,
+  server: ServerStatusSchema,
+  peers: v.array(PeerViewSchema),
+  /** The peer most recently connected, for actions that need a default target. */
+  lastPeerId: v.optional(PeerIdField),
+});
+
+/** A text in the history. */
+export const ChatMessageSchema = v.object({
+  id: v.string(),
+  peerId: PeerIdField,
+  direction: v.picklist(['in', 'out']),
+  text: TextField,
+  /** Sent or received, in ms since the Unix epoch (our clock). */
+  at: v.number(),
+  /** `sent`: on the wire, no ack yet; `delivered`: acked; `failed`: not sent; `undelivered`: sent but the connection closed before an ack; `received`: incoming. */
+  status: v.picklist(['sent', 'delivered', 'failed', 'undelivered', 'received']),
+  error: v.optional(ErrorCodeSchema),
+});
+
+export type ServerStatus = v.InferOutput<typeof ServerStatusSchema>;
+export type PeerView = v.InferOutput<typeof PeerViewSchema>;
+export type SessionState = v.InferOutput<typeof SessionStateSchema>;
+export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+
+const Ok = v.object({ ok: v.literal(true) });
+const Failed = v.object({ ok: v.literal(false), error: ErrorCodeSchema });
+
+/** Commands the peer host (offscreen document) owns. */
+export const SessionCommandSchema = v.variant('type', [
+  v.object({ type: v.literal('session/get-state') }),
+  v.object({ type: v.literal('session/connect'), peerId: v.pipe(v.string(), v.maxLength(256)) }),
+  v.object({ type: v.literal('session/disconnect'), peerId: PeerIdField }),
+  v.object({ type: v.literal('session/forget'), peerId: PeerIdField }),
+  v.object({
+    type: v.literal('session/send-text'),
+    peerId: PeerIdField,
+    text: TextField,
+    /** Record a failed send in the history (used where no text box keeps the text, e.g. the context menu). */
+    keepOnFailure: v.optional(v.boolean()),
+  }),
+  v.object({ type: v.literal('session/retry-now') }),
+  v.object({ type: v.literal('session/configure'), settings: SessionSettingsSchema }),
+]);
+
+/** Answer schemas, by command type. */
+export const SessionReplySchemas = {
+  'session/get-state': v.union([
+    v.object({ ok: v.literal(true), state: SessionStateSchema, messages: v.array(ChatMessageSchema) }),
+    Failed,
+  ]),
+  'session/connect': v.union([Ok, Failed]),
+  'session/disconnect': v.union([Ok, Failed]),
+  'session/forget': v.union([Ok, Failed]),
+  'session/send-text': v.union([v.object({ ok: v.literal(true), messageId: v.string() }), Failed]),
+  'session/retry-now': v.union([Ok, Failed]),
+  'session/configure': v.union([Ok, Failed]),
+} satisfies Record<SessionCommand['type'], v.GenericSchema>;
+
+/** Requests the background service worker owns. */
+export const BackgroundRequestSchema = v.variant('type', [
+  /** From the offscreen document when it starts: the settings to run with. */
+  v.object({ type: v.literal('background/get-settings') }),
+  /** From a page: make sure the offscreen document runs, then pass `command` to it. */
+  v.object({ type: v.literal('background/relay'), command: SessionCommandSchema }),
+]);
+
+/** Events the peer host broadcasts; nobody answers them. */
+export const SessionEventSchema = v.variant('type', [
+  v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
+  v.object({ type: v.literal('event/message'), message: ChatMessageSchema, added: v.boolean() }),
+]);
+
+export type SessionCommand = v.InferOutput<typeof SessionCommandSchema>;
+export type SessionReply<T extends SessionCommand['type']> = v.InferOutput<(typeof SessionReplySchemas)[T]>;
+export type BackgroundRequest = v.InferOutput<typeof BackgroundRequestSchema>;
+export type SessionEvent = v.InferOutput<typeof SessionEventSchema>;
+
+/** Answer schemas of background requests, by type. */
+export const BackgroundReplySchemas = {
+  'background/get-settings': v.union([v.object({ ok: v.literal(true), settings: SessionSettingsSchema }), Failed]),
+  // The relay answers with the relayed command's reply: checked against SessionReplySchemas.
+  'background/relay': v.unknown(),
+} satisfies Record<BackgroundRequest['type'], v.GenericSchema>;
+
+/** Envelope of every internal message. */
+export const EnvelopeSchema = v.variant('to', [
+  v.object({ channel: v.literal(CHANNEL), to: v.literal('offscreen'), body: SessionCommandSchema }),
+  v.object({ channel: v.literal(CHANNEL), to: v.literal('background'), body: BackgroundRequestSchema }),
+  v.object({ channel: v.literal(CHANNEL), to: v.literal('broadcast'), body: SessionEventSchema }),
+]);
+
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
+export type Destination = Envelope['to'];

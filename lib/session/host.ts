@@ -1,0 +1,89 @@
+/**
+ * The peer host: a {@link PeerSession} wired to runtime messaging. It runs in
+ * whatever context can hold an `RTCPeerConnection` for long: Chrome's offscreen
+ * document now, Firefox's background page later. It uses only `runtime` messaging.
+ */
+import type { Peer, PeerOptions } from 'peerjs';
+import { broadcast, requestBackground, serve, type RuntimeLike } from '../messaging';
+import type { SessionCommand } from '../protocol/runtime';
+import { PeerSession } from './peer-session';
+
+/** How long a command waits for the session's settings before answering `not-ready`, in ms. */
+export const READY_WAIT_MS = 5000;
+
+/** How often the host asks again for settings while the background does not answer, in ms. */
+const SETTINGS_RETRY_MS = 1000;
+
+/**
+ * Starts the peer host: answers session commands, broadcasts state and history
+ * changes, and asks the background for its settings.
+ *
+ * @param createPeer `new Peer(id, options)` from `peerjs`, injectable for tests.
+ * @returns the session and a function that stops the host.
+ */
+export function startPeerHost(
+  runtime: RuntimeLike,
+  createPeer: (id: string, options: PeerOptions) => Peer,
+): { session: PeerSession; stop: () => void } {
+  const session = new PeerSession({
+    createPeer,
+    onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
+    onMessage: (message, added) => void broadcast(runtime, { type: 'event/message', message, added }),
+  });
+
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const whenReady = (): Promise<boolean> =>
+    session.configured
+      ? Promise.resolve(true)
+      : Promise.race([ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_WAIT_MS))]);
+
+  async function handle(command: SessionCommand): Promise<unknown> {
+    if (command.type === 'session/configure') {
+      session.configure(command.settings);
+      markReady();
+      return { ok: true };
+    }
+    if (!(await whenReady())) return { ok: false, error: 'not-ready' };
+    switch (command.type) {
+      case 'session/get-state':
+        return { ok: true, state: session.getState(), messages: session.getMessages() };
+      case 'session/connect':
+        return session.connect(command.peerId);
+      case 'session/disconnect':
+        return session.disconnect(command.peerId);
+      case 'session/forget':
+        return session.forget(command.peerId);
+      case 'session/send-text':
+        return session.sendText(command.peerId, command.text, command.keepOnFailure);
+      case 'session/retry-now':
+        return session.retryNow();
+    }
+  }
+
+  const unserve = serve(runtime, 'offscreen', handle);
+
+  let settingsTimer: ReturnType<typeof setTimeout> | undefined;
+  const loadSettings = async (): Promise<void> => {
+    settingsTimer = undefined;
+    if (session.configured) return;
+    const reply = await requestBackground(runtime, { type: 'background/get-settings' });
+    if (session.configured) return;
+    if (reply.ok) {
+      session.configure(reply.settings);
+      markReady();
+    } else {
+      settingsTimer = setTimeout(() => void loadSettings(), SETTINGS_RETRY_MS);
+    }
+  };
+  void loadSettings();
+
+  return {
+    session,
+    stop: () => {
+      if (settingsTimer !== undefined) clearTimeout(settingsTimer);
+      unserve();
+      session.destroy();
+    },
+  };
+}

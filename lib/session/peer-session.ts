@@ -1,0 +1,522 @@
+/**
+ * The peer session: one PeerJS `Peer` registered with the PeerServer under the
+ * user's peer ID, and one `DataConnection` per remote peer.
+ *
+ * Framework-free and browser-neutral: it needs only PeerJS and timers, so it runs
+ * in Chrome's offscreen document today and in Firefox's background page later.
+ * It reports through callbacks; it never touches extension APIs.
+ */
+import type { DataConnection, Peer, PeerError, PeerOptions } from 'peerjs';
+import type { ErrorCode } from '../errors';
+import { checkPeerId } from '../ids';
+import {
+  DATA_CONNECTION_OPTIONS,
+  TEXT_MAX_BYTES,
+  ack,
+  decodePeerMessage,
+  hello,
+  textMessage,
+  utf8Length,
+  type PeerMessage,
+} from '../protocol/peer';
+import type { ChatMessage, PeerView, SessionState } from '../protocol/runtime';
+import { toRtcIceServers, type SessionSettings } from '../settings';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+
+/** How long a connection may take to open before we give up, in ms. */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Most messages kept in the history; older ones are dropped first. */
+export const HISTORY_LIMIT = 500;
+
+/** A command's outcome. */
+export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
+
+/** What the session needs from its host; all injectable for tests. */
+export interface PeerSessionDeps {
+  /** Creates a PeerJS peer (`new Peer(id, options)`). */
+  createPeer(id: string, options: PeerOptions): Peer;
+  /** Called (batched per task) whenever the state changes. */
+  onState(state: SessionState): void;
+  /** Called when a history message is added (`added`) or its status changes. */
+  onMessage(message: ChatMessage, added: boolean): void;
+  /** Current time in ms since the Unix epoch. */
+  now?: () => number;
+  /** Unique ID for messages; `crypto.randomUUID` by default. */
+  newId?: () => string;
+  backoff?: BackoffOptions;
+  log?: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+interface PeerEntry {
+  view: PeerView;
+  conn?: DataConnection;
+  /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
+  closingByUs?: DataConnection;
+  connectTimer?: ReturnType<typeof setTimeout>;
+  waiters: Array<(result: Result) => void>;
+}
+
+const SERVER_ERRORS = new Set(['network', 'socket-error', 'socket-closed', 'server-error']);
+
+/** Errors after which retrying with the same settings cannot help. */
+const FATAL_SERVER_ERRORS: Partial<Record<string, ErrorCode>> = {
+  'invalid-id': 'invalid-id',
+  'invalid-key': 'invalid-key',
+  'ssl-unavailable': 'ssl-unavailable',
+  'browser-incompatible': 'webrtc',
+};
+
+/**
+ * Owns the `Peer` and its connections. Create one per peer host; call
+ * {@link PeerSession.configure} with the settings to start it.
+ */
+export class PeerSession {
+  private settings?: SessionSettings;
+  private peer?: Peer;
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly history: ChatMessage[] = [];
+  private server: SessionState['server'] = { status: 'starting', url: '' };
+  private lastPeerId?: string;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private retryAttempt = 0;
+  private stateQueued = false;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly backoff: BackoffOptions;
+  private readonly log: Pick<Console, 'info' | 'warn' | 'error'>;
+
+  constructor(private readonly deps: PeerSessionDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
+    this.log = deps.log ?? console;
+  }
+
+  /** True once settings have been given. */
+  get configured(): boolean {
+    return this.settings !== undefined;
+  }
+
+  /**
+   * Starts the session, or restarts it when settings that matter to the `Peer`
+   * changed (peer ID, PeerServer, ICE servers). A restart closes every connection.
+   */
+  configure(settings: SessionSettings): void {
+    const previous = this.settings;
+    this.settings = settings;
+    if (previous && JSON.stringify({ ...previous, displayName: '' }) === JSON.stringify({ ...settings, displayName: '' })) {
+      return;
+    }
+    this.teardownPeer();
+    for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
+    const { host, port, path, secure } = settings.signaling;
+    this.server = { status: 'connecting', url: `${secure ? 'wss' : 'ws'}://${host}:${port}${path}` };
+    this.retryAttempt = 0;
+    this.startPeer();
+  }
+
+  /** A snapshot of the state, without the history. */
+  getState(): SessionState {
+    return {
+      myId: this.settings?.peerId ?? '',
+      server: { ...this.server },
+      peers: [...this.peers.values()].map((entry) => ({ ...entry.view })),
+      ...(this.lastPeerId ? { lastPeerId: this.lastPeerId } : {}),
+    };
+  }
+
+  /** The history, oldest first (at most {@link HISTORY_LIMIT} messages). */
+  getMessages(): ChatMessage[] {
+    return this.history.map((message) => ({ ...message }));
+  }
+
+  /**
+   * Opens a `DataConnection` to `rawPeerId`.
+   * @returns once the connection is open, or with the reason it failed
+   *   (`bad-peer-id`, `self-connect`, `not-ready`, `server-unreachable`,
+   *   `peer-unavailable`, `connect-timeout`, `webrtc`, `peer-disconnected`).
+   */
+  connect(rawPeerId: string): Promise<Result> {
+    const checked = checkPeerId(rawPeerId);
+    if (!checked.ok) return Promise.resolve({ ok: false, error: 'bad-peer-id' });
+    const peerId = checked.id;
+    if (!this.settings || !this.peer) return Promise.resolve({ ok: false, error: 'not-ready' });
+    if (peerId === this.settings.peerId) return Promise.resolve({ ok: false, error: 'self-connect' });
+    const existing = this.peers.get(peerId);
+    if (existing?.view.state === 'connected') return Promise.resolve({ ok: true });
+    if (existing?.view.state === 'connecting') return new Promise((resolve) => existing.waiters.push(resolve));
+    if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
+      return Promise.resolve({ ok: false, error: 'server-unreachable' });
+    }
+    const conn = this.peer.connect(peerId, {
+      ...DATA_CONNECTION_OPTIONS,
+      metadata: { ...DATA_CONNECTION_OPTIONS.metadata },
+    });
+    if (!conn) return Promise.resolve({ ok: false, error: 'server-unreachable' });
+    const entry = this.attach(conn, 'me');
+    return new Promise((resolve) => entry.waiters.push(resolve));
+  }
+
+  /** Closes the connection to `peerId`; the peer stays listed as disconnected. */
+  disconnect(peerId: string): Result {
+    const entry = this.peers.get(peerId);
+    if (!entry) return { ok: true };
+    this.closeConnection(entry);
+    this.markDisconnected(entry, undefined);
+    return { ok: true };
+  }
+
+  /** Closes the connection to `peerId` and removes it from the list. */
+  forget(peerId: string): Result {
+    const entry = this.peers.get(peerId);
+    if (!entry) return { ok: true };
+    this.closeConnection(entry);
+    this.settle(entry, { ok: false, error: 'peer-disconnected' });
+    this.peers.delete(peerId);
+    if (this.lastPeerId === peerId) this.lastPeerId = undefined;
+    this.queueState();
+    return { ok: true };
+  }
+
+  /**
+   * Sends `text` to a connected peer. The text is sent exactly as given.
+   *
+   * @param keepOnFailure record a refused send in the history as `failed`, for
+   *   callers that have no text box to keep it in (the context menu).
+   * @returns the history ID of the sent message, or `text-empty`,
+   *   `text-too-long` (over {@link TEXT_MAX_BYTES} bytes of UTF-8), `not-connected`.
+   */
+  sendText(peerId: string, text: string, keepOnFailure = false): Result<{ messageId: string }> {
+    const refuse = (error: ErrorCode): Result<{ messageId: string }> => {
+      if (keepOnFailure && text.trim() !== '') this.addMessage({ peerId, direction: 'out', text, status: 'failed', error });
+      return { ok: false, error };
+    };
+    if (text.trim() === '') return refuse('text-empty');
+    if (text.length > TEXT_MAX_BYTES || utf8Length(text) > TEXT_MAX_BYTES) return refuse('text-too-long');
+    const entry = this.peers.get(peerId);
+    const conn = entry?.conn;
+    if (!entry || entry.view.state !== 'connected' || !conn?.open) return refuse('not-connected');
+    const id = this.newId();
+    try {
+      this.sendOn(conn, textMessage(id, text, this.now()));
+    } catch (error) {
+      this.log.warn('[secureconnect] send failed', error);
+      return refuse('not-connected');
+    }
+    this.addMessage({ id, peerId, direction: 'out', text, status: 'sent' });
+    return { ok: true, messageId: id };
+  }
+
+  /** Retries the PeerServer now instead of waiting for the next backoff step. */
+  retryNow(): Result {
+    if (!this.settings) return { ok: false, error: 'not-ready' };
+    if (this.server.status === 'online' || this.server.status === 'connecting') return { ok: true };
+    this.clearRetry();
+    this.retryAttempt = 0;
+    this.reconnectSignaling();
+    return { ok: true };
+  }
+
+  /** Closes everything. The session cannot be used afterwards. */
+  destroy(): void {
+    this.clearRetry();
+    this.teardownPeer();
+    for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
+  }
+
+  // --- signaling -------------------------------------------------------------
+
+  private startPeer(): void {
+    const settings = this.settings!;
+    const { host, port, path, secure, key } = settings.signaling;
+    const peer = this.deps.createPeer(settings.peerId, {
+      host,
+      port,
+      path,
+      secure,
+      key,
+      // Never PeerJS's default public STUN/TURN servers: only what the user configured.
+      config: { iceServers: toRtcIceServers(settings.iceServers) },
+      debug: 0,
+    });
+    this.peer = peer;
+    this.setServer({ status: 'connecting', url: this.server.url });
+    peer.on('open', () => {
+      if (this.peer !== peer) return;
+      this.retryAttempt = 0;
+      this.clearRetry();
+      this.setServer({ status: 'online', url: this.server.url });
+      this.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
+    });
+    peer.on('connection', (conn) => {
+      if (this.peer !== peer) return;
+      this.acceptIncoming(conn);
+    });
+    peer.on('disconnected', () => {
+      if (this.peer !== peer) return;
+      if (this.server.status !== 'id-taken') this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      this.scheduleRetry();
+    });
+    peer.on('close', () => {
+      if (this.peer !== peer) return;
+      // Destroyed by PeerJS (e.g. ID taken on the first attempt): start over later.
+      if (this.server.status === 'online' || this.server.status === 'connecting') {
+        this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      }
+      this.scheduleRetry();
+    });
+    peer.on('error', (error) => {
+      if (this.peer !== peer) return;
+      this.onPeerError(error);
+    });
+  }
+
+  private onPeerError(error: PeerError<string>): void {
+    const type = error.type;
+    if (type === 'peer-unavailable') {
+      // PeerJS names the peer only in the text: "Could not connect to peer <id>".
+      const named = /peer (\S+)$/.exec(error.message)?.[1];
+      for (const entry of this.peers.values()) {
+        if (entry.view.state !== 'connecting' || entry.view.initiator !== 'me') continue;
+        if (named === undefined || named === entry.view.id) this.fail(entry, 'peer-unavailable');
+      }
+      return;
+    }
+    if (type === 'unavailable-id') {
+      this.setServer({ status: 'id-taken', error: 'id-taken', url: this.server.url });
+      this.scheduleRetry();
+      return;
+    }
+    const fatal = FATAL_SERVER_ERRORS[type];
+    if (fatal) {
+      this.clearRetry();
+      this.setServer({ status: 'offline', error: fatal, url: this.server.url });
+      return;
+    }
+    if (SERVER_ERRORS.has(type)) {
+      this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      this.scheduleRetry();
+      return;
+    }
+    this.log.warn(`[secureconnect] peer error ${type}: ${error.message}`);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined || !this.settings) return;
+    const delay = backoffDelay(this.retryAttempt++, this.backoff);
+    const retryAt = this.now() + delay;
+    this.setServer({ ...this.server, retryAt });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.reconnectSignaling();
+    }, delay);
+  }
+
+  private reconnectSignaling(): void {
+    const peer = this.peer;
+    const status = this.server.status === 'id-taken' ? 'id-taken' : 'connecting';
+    if (peer && !peer.destroyed && peer.disconnected) {
+      this.setServer({ status, ...(status === 'id-taken' ? { error: 'id-taken' } : {}), url: this.server.url });
+      // Keeps open DataConnections: they do not need the server.
+      peer.reconnect();
+      return;
+    }
+    if (!peer || peer.destroyed) {
+      this.teardownPeer();
+      this.startPeer();
+    }
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private teardownPeer(): void {
+    const peer = this.peer;
+    this.peer = undefined;
+    if (!peer) return;
+    for (const entry of this.peers.values()) this.closeConnection(entry);
+    peer.removeAllListeners();
+    peer.destroy();
+  }
+
+  private setServer(server: SessionState['server']): void {
+    this.server = server;
+    this.queueState();
+  }
+
+  // --- connections -----------------------------------------------------------
+
+  private acceptIncoming(conn: DataConnection): void {
+    const entry = this.peers.get(conn.peer);
+    if (entry?.conn && entry.view.state === 'connecting' && entry.view.initiator === 'me') {
+      // Both sides dialled at once: keep the connection opened by the smaller peer ID.
+      if (this.settings!.peerId < conn.peer) {
+        conn.close();
+        return;
+      }
+    }
+    this.attach(conn, 'them');
+  }
+
+  private attach(conn: DataConnection, initiator: 'me' | 'them'): PeerEntry {
+    const peerId = conn.peer;
+    let entry = this.peers.get(peerId);
+    if (!entry) {
+      entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, waiters: [] };
+      this.peers.set(peerId, entry);
+    }
+    if (entry.conn && entry.conn !== conn) this.closeConnection(entry);
+    const target = entry;
+    target.conn = conn;
+    target.view = { ...target.view, state: 'connecting', initiator, since: this.now() };
+    delete target.view.error;
+    this.clearConnectTimer(target);
+    target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONNECT_TIMEOUT_MS);
+    this.queueState();
+
+    conn.on('open', () => {
+      if (target.conn !== conn) return;
+      this.clearConnectTimer(target);
+      target.view = { ...target.view, state: 'connected', since: this.now() };
+      delete target.view.error;
+      this.lastPeerId = peerId;
+      this.watchIce(target, conn);
+      this.sendOn(conn, hello(this.settings?.displayName ?? ''));
+      this.settle(target, { ok: true });
+      this.queueState();
+    });
+    conn.on('data', (data) => {
+      if (target.conn !== conn) return;
+      this.onData(target, conn, data);
+    });
+    conn.on('close', () => {
+      if (target.closingByUs === conn) {
+        target.closingByUs = undefined;
+        return;
+      }
+      if (target.conn !== conn) return;
+      target.conn = undefined;
+      const wasConnected = target.view.state === 'connected';
+      this.markDisconnected(target, wasConnected ? 'peer-disconnected' : 'webrtc');
+    });
+    conn.on('error', (error) => {
+      if (target.conn !== conn) return;
+      this.log.warn(`[secureconnect] connection to ${peerId}: ${error.type} ${error.message}`);
+      if (target.view.state === 'connecting') this.fail(target, 'webrtc');
+    });
+    return target;
+  }
+
+  /** Ends a connection whose ICE transport failed: PeerJS does not always fire `close` then. */
+  private watchIce(entry: PeerEntry, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    pc?.addEventListener('iceconnectionstatechange', () => {
+      if (entry.conn !== conn) return;
+      if (pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'closed') {
+        this.closeConnection(entry);
+        this.markDisconnected(entry, 'peer-disconnected');
+      }
+    });
+  }
+
+  private onData(entry: PeerEntry, conn: DataConnection, data: unknown): void {
+    const decoded = decodePeerMessage(data);
+    if (!decoded.ok) {
+      this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
+      return;
+    }
+    this.handleMessage(entry, conn, decoded.message);
+  }
+
+  private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
+    switch (message.type) {
+      case 'hello':
+        entry.view = { ...entry.view, name: message.name.trim() };
+        this.queueState();
+        return;
+      case 'text': {
+        const historyId = `${entry.view.id}:${message.id}`;
+        // A repeated text (the sender retried) is acknowledged again, not shown twice.
+        if (!this.history.some((m) => m.id === historyId)) {
+          this.addMessage({ id: historyId, peerId: entry.view.id, direction: 'in', text: message.text, status: 'received' });
+        }
+        this.sendOn(conn, ack(message.id));
+        return;
+      }
+      case 'ack': {
+        const sent = this.history.find((m) => m.id === message.id && m.peerId === entry.view.id && m.direction === 'out');
+        if (sent && sent.status !== 'delivered') {
+          sent.status = 'delivered';
+          this.deps.onMessage({ ...sent }, false);
+        }
+        return;
+      }
+    }
+  }
+
+  private sendOn(conn: DataConnection, message: PeerMessage): void {
+    // PeerJS's BinaryPack send returns a promise when it has to chunk.
+    void Promise.resolve(conn.send(message)).catch((error: unknown) => this.log.warn('[secureconnect] send failed', error));
+  }
+
+  private fail(entry: PeerEntry, error: ErrorCode): void {
+    this.closeConnection(entry);
+    this.markDisconnected(entry, error);
+  }
+
+  private closeConnection(entry: PeerEntry): void {
+    this.clearConnectTimer(entry);
+    const conn = entry.conn;
+    if (!conn) return;
+    entry.conn = undefined;
+    entry.closingByUs = conn;
+    conn.close();
+  }
+
+  private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined): void {
+    this.clearConnectTimer(entry);
+    const view: PeerView = { ...entry.view, state: 'disconnected', since: this.now() };
+    if (error) view.error = error;
+    else delete view.error;
+    entry.view = view;
+    this.settle(entry, { ok: false, error: error ?? 'peer-disconnected' });
+    for (const message of this.history) {
+      if (message.peerId === entry.view.id && message.direction === 'out' && message.status === 'sent') {
+        message.status = 'undelivered';
+        this.deps.onMessage({ ...message }, false);
+      }
+    }
+    this.queueState();
+  }
+
+  private settle(entry: PeerEntry, result: Result): void {
+    const waiters = entry.waiters.splice(0);
+    for (const resolve of waiters) resolve(result);
+  }
+
+  private clearConnectTimer(entry: PeerEntry): void {
+    if (entry.connectTimer !== undefined) clearTimeout(entry.connectTimer);
+    entry.connectTimer = undefined;
+  }
+
+  // --- history and notifications --------------------------------------------
+
+  private addMessage(fields: Omit<ChatMessage, 'id' | 'at'> & { id?: string }): void {
+    const message: ChatMessage = { ...fields, id: fields.id ?? this.newId(), at: this.now() };
+    this.history.push(message);
+    if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
+    this.deps.onMessage({ ...message }, true);
+  }
+
+  private queueState(): void {
+    if (this.stateQueued) return;
+    this.stateQueued = true;
+    queueMicrotask(() => {
+      this.stateQueued = false;
+      this.deps.onState(this.getState());
+    });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * User settings: what they are, their defaults, and how they are validated.
+ *
+ * Validation messages are problem codes (such as `port-range`), not prose: the
+ * options page turns each code into words through i18n.
+ */
+import * as v from 'valibot';
+import { isPeerId } from './ids';
+
+/** Where the PeerServer (signaling server) is. Defaults to the one `npm run server` starts. */
+export interface SignalingSettings {
+  /** Host name or IP address, without scheme. */
+  host: string;
+  /** TCP port, 1 to 65535. */
+  port: number;
+  /** Path the PeerServer is mounted on, starting with `/` (PeerJS adds `peerjs` itself). */
+  path: string;
+  /** Use `wss:`/`https:` instead of `ws:`/`http:`. */
+  secure: boolean;
+  /** PeerServer `key`: a namespace, not a secret (anyone can read it from the extension). */
+  key: string;
+}
+
+/**
+ * One ICE server as in the WebRTC `RTCIceServer` dictionary
+ * (https://www.w3.org/TR/webrtc/#rtciceserver-dictionary), one URL per entry.
+ */
+export interface IceServerSetting {
+  /** `stun:`, `turn:` or `turns:` URL (RFC 7064, RFC 7065). */
+  url: string;
+  /** TURN username; required for `turn:` and `turns:` URLs. */
+  username?: string;
+  /** TURN password; required for `turn:` and `turns:` URLs. */
+  credential?: string;
+}
+
+/** Everything the peer host needs to register and connect. */
+export interface SessionSettings {
+  /** This user's peer ID. */
+  peerId: string;
+  /** Name sent to peers in the `hello` message; may be empty. */
+  displayName: string;
+  signaling: SignalingSettings;
+  /** ICE servers for every connection; empty means host candidates only (same machine or LAN). */
+  iceServers: IceServerSetting[];
+}
+
+/** Default PeerServer: the local one from `npm run server`. */
+export const DEFAULT_SIGNALING: SignalingSettings = {
+  host: '127.0.0.1',
+  port: 9000,
+  path: '/peerjs',
+  secure: false,
+  key: 'peerjs',
+};
+
+/** Longest display name, in characters. */
+export const DISPLAY_NAME_MAX_LENGTH = 64;
+
+const HOST_PATTERN = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/;
+const PATH_PATTERN = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+const KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Valibot schema of {@link SignalingSettings}; messages are problem codes. */
+export const SignalingSettingsSchema = v.object({
+  host: v.pipe(v.string(), v.trim(), v.nonEmpty('host-empty'), v.regex(HOST_PATTERN, 'host-invalid')),
+  port: v.pipe(v.number('port-range'), v.integer('port-range'), v.minValue(1, 'port-range'), v.maxValue(65535, 'port-range')),
+  path: v.pipe(v.string(), v.trim(), v.regex(PATH_PATTERN, 'path-invalid')),
+  secure: v.boolean(),
+  key: v.pipe(v.string(), v.trim(), v.regex(KEY_PATTERN, 'key-invalid')),
+});
+
+/** Checks one ICE server URL; returns a problem code or `undefined` when valid. */
+export function iceUrlProblem(url: string): string | undefined {
+  // RFC 7064 (stun/stuns) and RFC 7065 (turn/turns): scheme:host[:port][?transport=udp|tcp]
+  const match = /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[^\s:?/[\]]+)(?::(\d{1,5}))?(\?transport=(udp|tcp))?$/.exec(url);
+  if (!match) return 'ice-url-invalid';
+  const [, scheme, , port, query] = match;
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return 'ice-url-invalid';
+  if (query && scheme!.startsWith('stun')) return 'ice-url-invalid';
+  return undefined;
+}
+
+/** Valibot schema of {@link IceServerSetting}; TURN entries must carry credentials. */
+export const IceServerSettingSchema = v.pipe(
+  v.object({
+    url: v.pipe(v.string(), v.trim()),
+    username: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(256, 'ice-username-long'))),
+    credential: v.optional(v.pipe(v.string(), v.maxLength(256, 'ice-credential-long'))),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const { url, username, credential } = dataset.value;
+    const problem = iceUrlProblem(url);
+    if (problem) addIssue({ message: problem, path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'url', value: url }] });
+    else if (url.startsWith('turn') && (!username || !credential)) addIssue({ message: 'ice-turn-credentials' });
+  }),
+);
+
+/** Valibot schema of {@link SessionSettings}. */
+export const SessionSettingsSchema = v.object({
+  peerId: v.pipe(v.string(), v.trim(), v.check(isPeerId, 'peer-id-invalid')),
+  displayName: v.pipe(v.string(), v.trim(), v.maxLength(DISPLAY_NAME_MAX_LENGTH, 'display-name-long')),
+  signaling: SignalingSettingsSchema,
+  iceServers: v.pipe(v.array(IceServerSettingSchema), v.maxLength(16, 'ice-too-many')),
+});
+
+/** One problem found in settings: where (dotted path, e.g. `signaling.port` or `iceServers.0`) and what (code). */
+export interface SettingsProblem {
+  path: string;
+  code: string;
+}
+
+/**
+ * Validates settings typed by a user.
+ *
+ * @returns the cleaned value (trimmed strings), or every problem found. Never throws.
+ */
+export function validateSettings<const TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  input: unknown,
+): { ok: true; value: v.InferOutput<TSchema> } | { ok: false; problems: SettingsProblem[] } {
+  const result = v.safeParse(schema, input);
+  if (result.success) return { ok: true, value: result.output };
+  return {
+    ok: false,
+    problems: result.issues.map((issue) => ({
+      path: (issue.path ?? []).map((item) => String(item.key)).join('.'),
+      code: issue.message,
+    })),
+  };
+}
+
+/** Converts our ICE server list to the `RTCIceServer[]` that `RTCPeerConnection` takes. */
+export function toRtcIceServers(servers: readonly IceServerSetting[]): RTCIceServer[] {
+  return servers.map(({ url, username, credential }) =>
+    username !== undefined && credential !== undefined ? { urls: url, username, credential } : { urls: url },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Stored settings, one `storage.defineItem` per key (WXT storage over
+ * `storage.local`). Only contexts with the `storage` API use this: the
+ * background, the popup and the options page, not the offscreen document.
+ */
+import { storage } from 'wxt/utils/storage';
+import { generatePeerId } from './ids';
+import {
+  DEFAULT_SIGNALING,
+  SessionSettingsSchema,
+  validateSettings,
+  type IceServerSetting,
+  type SessionSettings,
+  type SignalingSettings,
+} from './settings';
+
+/** This user's peer ID; made once, on first read. */
+export const peerIdItem = storage.defineItem<string>('local:peerId', {
+  init: () => generatePeerId(),
+  version: 1,
+});
+
+/** Display name sent in `hello`. */
+export const displayNameItem = storage.defineItem<string>('local:displayName', { fallback: '', version: 1 });
+
+/** PeerServer address. */
+export const signalingItem = storage.defineItem<SignalingSettings>('local:signaling', {
+  fallback: DEFAULT_SIGNALING,
+  version: 1,
+});
+
+/** ICE servers (STUN/TURN). Empty by default: PeerJS's public defaults are never used. */
+export const iceServersItem = storage.defineItem<IceServerSetting[]>('local:iceServers', { fallback: [], version: 1 });
+
+/** Every stored item that feeds {@link SessionSettings}. */
+export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem] as const;
+
+/**
+ * Reads the session settings. A stored value that no longer validates (written by
+ * an older version, or edited by hand) is replaced by its default, so the peer
+ * host always starts.
+ */
+export async function loadSessionSettings(): Promise<SessionSettings> {
+  const [peerId, displayName, signaling, iceServers] = await Promise.all([
+    peerIdItem.getValue(),
+    displayNameItem.getValue(),
+    signalingItem.getValue(),
+    iceServersItem.getValue(),
+  ]);
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers };
+  const checked = validateSettings(SessionSettingsSchema, candidate);
+  if (checked.ok) return checked.value;
+  console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
+  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [] };
+  const bad = new Set(checked.problems.map((problem) => problem.path.split('.')[0]));
+  const repaired: SessionSettings = {
+    peerId: bad.has('peerId') ? fallback.peerId : candidate.peerId,
+    displayName: bad.has('displayName') ? '' : candidate.displayName,
+    signaling: bad.has('signaling') ? fallback.signaling : candidate.signaling,
+    iceServers: bad.has('iceServers') ? [] : candidate.iceServers,
+  };
+  if (bad.has('peerId')) await peerIdItem.setValue(repaired.peerId);
+  return repaired;
+}
