@@ -1,0 +1,73 @@
+/**
+ * `npm run server`: starts the signaling server. Flags win over environment
+ * variables, which win over defaults:
+ *
+ *   --host  SC_HOST       (127.0.0.1)
+ *   --port  SC_PORT       (9000)
+ *   --path  SC_PATH       (/peerjs)
+ *   --key   SC_KEY        (peerjs)
+ *   --tls-cert SC_TLS_CERT, --tls-key SC_TLS_KEY   PEM files; serve https/wss
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER_OPTIONS, startSignalingServer } from './signaling';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    path: { type: 'string' },
+    key: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log('Usage: npm run server -- [--host 127.0.0.1] [--port 9000] [--path /peerjs] [--key peerjs] [--tls-cert cert.pem --tls-key key.pem]');
+  process.exit(0);
+}
+
+const env = process.env;
+const host = values.host ?? env.SC_HOST ?? DEFAULT_SERVER_OPTIONS.host;
+const port = Number(values.port ?? env.SC_PORT ?? DEFAULT_SERVER_OPTIONS.port);
+const path = values.path ?? env.SC_PATH ?? DEFAULT_SERVER_OPTIONS.path;
+const key = values.key ?? env.SC_KEY ?? DEFAULT_SERVER_OPTIONS.key;
+const certFile = values['tls-cert'] ?? env.SC_TLS_CERT;
+const keyFile = values['tls-key'] ?? env.SC_TLS_KEY;
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`Invalid port: ${String(values.port ?? env.SC_PORT)}`);
+  process.exit(2);
+}
+if (!path.startsWith('/')) {
+  console.error(`Invalid path (must start with /): ${path}`);
+  process.exit(2);
+}
+if (Boolean(certFile) !== Boolean(keyFile)) {
+  console.error('TLS needs both --tls-cert and --tls-key.');
+  process.exit(2);
+}
+
+try {
+  const server = await startSignalingServer({
+    host,
+    port,
+    path,
+    key,
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+  });
+  const ws = server.url.replace(/^http/, 'ws');
+  console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health`);
+  const stop = (): void => {
+    console.log('Stopping PeerServer.');
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') console.error(`Port ${port} on ${host} is in use. Is a PeerServer already running? Use --port to pick another.`);
+  else console.error('Could not start the PeerServer:', error);
+  process.exit(1);
+}

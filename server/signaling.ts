@@ -1,0 +1,104 @@
+/**
+ * The self-hostable signaling server: a PeerServer (the `peer` package) under
+ * `path`, plus `GET /health`. Only the handshake (SDP offer/answer, ICE
+ * candidates) passes through it; text and media go peer to peer.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { ExpressPeerServer } from 'peer';
+
+/** Options of {@link startSignalingServer}. */
+export interface SignalingServerOptions {
+  /** Address to listen on; `127.0.0.1` keeps it on this machine. */
+  host: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Mount path of the PeerServer, e.g. `/peerjs` (clients then use `path: '/peerjs'`). */
+  path: string;
+  /** PeerServer `key`: a namespace that clients must match; not a secret. */
+  key: string;
+  /** PEM files for HTTPS/WSS; both or neither. */
+  tls?: { certFile: string; keyFile: string };
+  /** How long the server keeps a silent client's ID, in ms (PeerServer `alive_timeout`, default 60,000). */
+  aliveTimeoutMs?: number;
+  /** Called with one line per event (peer joined or left); `console.log` by default. */
+  log?: (line: string) => void;
+}
+
+/** A running signaling server. */
+export interface SignalingServer {
+  /** Port actually listened on. */
+  port: number;
+  /** Base URL, e.g. `http://127.0.0.1:9000`. */
+  url: string;
+  /** Peer IDs connected now. */
+  peers(): string[];
+  /** Stops listening and drops every client at once (like a crash, for clients). */
+  close(): Promise<void>;
+}
+
+/** Defaults: local only, the address the extension uses out of the box. */
+export const DEFAULT_SERVER_OPTIONS = { host: '127.0.0.1', port: 9000, path: '/peerjs', key: 'peerjs' } as const;
+
+/**
+ * Starts a PeerServer.
+ * @throws when the port is taken or the TLS files cannot be read.
+ */
+export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const app = express();
+  const server = options.tls
+    ? https.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, app)
+    : http.createServer(app);
+  const connected = new Set<string>();
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const started = Date.now();
+
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true, peers: connected.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+  });
+
+  const peerServer = ExpressPeerServer(server, {
+    key: options.key,
+    path: '/',
+    allow_discovery: false,
+    ...(options.aliveTimeoutMs !== undefined ? { alive_timeout: options.aliveTimeoutMs } : {}),
+  });
+  peerServer.on('connection', (client) => {
+    connected.add(client.getId());
+    log(`peer joined: ${client.getId()} (${connected.size} online)`);
+  });
+  peerServer.on('disconnect', (client) => {
+    connected.delete(client.getId());
+    log(`peer left: ${client.getId()} (${connected.size} online)`);
+  });
+  app.use(options.path, peerServer);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = options.tls ? 'https' : 'http';
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    port,
+    url: `${scheme}://${host}:${port}`,
+    peers: () => [...connected],
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * End-to-end harness: a real PeerServer in a child process and real Chromium
+ * profiles with the built extension (`npm run build:test`). Nothing is mocked.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+/** ID of test builds, fixed by the manifest `key` in wxt.config.ts. */
+export const TEST_EXTENSION_ID = 'eckaaojiagbcnejnoafidgiohmpaekia';
+/** Output of `wxt build --mode test`. */
+export const EXTENSION_DIR = resolve('.output/chrome-mv3-test');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags found necessary on these machines (shared/notes/e2e-on-this-machine.md). */
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-features=Translate,MediaRouter',
+];
+
+/** A PeerServer run by `npm run server` in a child process. */
+export interface ServerProcess {
+  port: number;
+  /** Kills the process at once (SIGKILL), like a crash. */
+  kill(): Promise<void>;
+  output(): string;
+}
+
+/**
+ * Starts `server/cli.ts` on `port` (0: a free one) and waits until it listens.
+ * @throws when it does not listen within 15 s.
+ */
+export async function startServer(port = 0): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [resolve('node_modules/tsx/dist/cli.mjs'), resolve('server/cli.ts'), '--port', String(port)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const listening = new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PeerServer did not start:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /listening on wss?:\/\/[^:]+:(\d+)\//.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePort(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`PeerServer exited with ${code}:\n${output}`));
+    });
+  });
+  const actualPort = await listening;
+  return {
+    port: actualPort,
+    output: () => output,
+    kill: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** Options of {@link launchUser}. */
+export interface LaunchOptions {
+  headless?: boolean;
+  /** Environment of the browser process (e.g. `DISPLAY` for a headed run under Xvfb). */
+  env?: Record<string, string>;
+  extraArgs?: string[];
+}
+
+/** One person: a Chromium profile with the extension installed. */
+export class User {
+  private constructor(
+    readonly name: string,
+    readonly context: BrowserContext,
+    private readonly profileDir: string,
+  ) {}
+
+  /** Starts Chromium with a fresh profile and the test build of the extension. */
+  static async launch(name: string, options: LaunchOptions = {}): Promise<User> {
+    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+      throw new Error(`No test build at ${EXTENSION_DIR}: run "npm run build:test" first.`);
+    }
+    const profileDir = mkdtempSync(join(tmpdir(), `sc-${name}-`));
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: options.headless ?? true,
+      args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`, ...(options.extraArgs ?? [])],
+      ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}),
+      viewport: { width: 1000, height: 800 },
+    });
+    return new User(name, context, profileDir);
+  }
+
+  /** The extension's service worker. */
+  async serviceWorker(): Promise<Worker> {
+    const existing = this.context.serviceWorkers().find((w) => w.url().includes(TEST_EXTENSION_ID));
+    return existing ?? (await this.context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  }
+
+  /** Opens an extension page (`popup.html`, `options.html`) in a tab. */
+  async openExtensionPage(path: string): Promise<Page> {
+    const page = await this.context.newPage();
+    await page.goto(`chrome-extension://${TEST_EXTENSION_ID}/${path}`);
+    return page;
+  }
+
+  /** Opens the popup (as a tab, so the test can keep it open). */
+  async openPopup(): Promise<PopupPage> {
+    return new PopupPage(await this.openExtensionPage('popup.html'));
+  }
+
+  /** Points the extension at a PeerServer through the options page, as a user would. */
+  async useServer(port: number, host = '127.0.0.1'): Promise<void> {
+    const page = await this.openExtensionPage('options.html');
+    await page.getByTestId('option-host').fill(host);
+    await page.getByTestId('option-port').fill(String(port));
+    await page.getByTestId('save-options').click();
+    await page.getByTestId('options-saved').waitFor();
+    await page.close();
+  }
+
+  async close(): Promise<void> {
+    await this.context.close().catch(() => {});
+    rmSync(this.profileDir, { recursive: true, force: true });
+  }
+}
+
+/** Page object of the popup, driven by its `data-testid` hooks. */
+export class PopupPage {
+  constructor(readonly page: Page) {}
+
+  /** Waits until registered with the PeerServer; returns the peer ID shown. */
+  async waitOnline(timeout = 20_000): Promise<string> {
+    await this.page.locator('[data-testid="server-status"][data-status="online"]').waitFor({ timeout });
+    return (await this.page.getByTestId('my-peer-id').textContent())!.trim();
+  }
+
+  serverStatus() {
+    return this.page.getByTestId('server-status');
+  }
+
+  peerItem(peerId: string) {
+    return this.page.locator(`[data-testid="peer-item"][data-peer-id="${peerId}"]`);
+  }
+
+  async connect(peerId: string): Promise<void> {
+    await this.page.getByTestId('peer-id-input').fill(peerId);
+    await this.page.getByTestId('connect-button').click();
+  }
+
+  /** Types `text` and presses Send; the target is the selected peer. */
+  async send(text: string): Promise<void> {
+    await this.page.getByTestId('text-input').fill(text);
+    await this.page.getByTestId('send-text-button').click();
+  }
+
+  messages(direction?: 'in' | 'out') {
+    return this.page.locator(direction ? `[data-testid="message"][data-direction="${direction}"]` : '[data-testid="message"]');
+  }
+
+  /** Texts of the messages in one direction, oldest first. */
+  async texts(direction: 'in' | 'out'): Promise<string[]> {
+    const texts = await this.messages(direction).getByTestId('message-text').allTextContents();
+    return texts.reverse();
+  }
+
+  error() {
+    return this.page.getByTestId('error');
+  }
+}
