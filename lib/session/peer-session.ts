@@ -54,6 +54,8 @@ interface PeerEntry {
   /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
   closingByUs?: DataConnection;
   connectTimer?: ReturnType<typeof setTimeout>;
+  /** False until the first `open`: a failed first attempt is not kept in the list. */
+  everConnected: boolean;
   waiters: Array<(result: Result) => void>;
 }
 
@@ -255,7 +257,9 @@ export class PeerSession {
     });
     peer.on('disconnected', () => {
       if (this.peer !== peer) return;
-      if (this.server.status !== 'id-taken') this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      if (this.server.status === 'online' || this.server.status === 'connecting') {
+        this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      }
       this.scheduleRetry();
     });
     peer.on('close', () => {
@@ -295,7 +299,7 @@ export class PeerSession {
       return;
     }
     if (SERVER_ERRORS.has(type)) {
-      this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
+      if (this.server.status !== 'offline') this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
       this.scheduleRetry();
       return;
     }
@@ -365,7 +369,7 @@ export class PeerSession {
     const peerId = conn.peer;
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, waiters: [] };
+      entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, everConnected: false, waiters: [] };
       this.peers.set(peerId, entry);
     }
     if (entry.conn && entry.conn !== conn) this.closeConnection(entry);
@@ -382,6 +386,7 @@ export class PeerSession {
       this.clearConnectTimer(target);
       target.view = { ...target.view, state: 'connected', since: this.now() };
       delete target.view.error;
+      target.everConnected = true;
       this.lastPeerId = peerId;
       this.watchIce(target, conn);
       this.sendOn(conn, hello(this.settings?.displayName ?? ''));
@@ -399,8 +404,8 @@ export class PeerSession {
       }
       if (target.conn !== conn) return;
       target.conn = undefined;
-      const wasConnected = target.view.state === 'connected';
-      this.markDisconnected(target, wasConnected ? 'peer-disconnected' : 'webrtc');
+      if (target.view.state === 'connected') this.markDisconnected(target, 'peer-disconnected');
+      else this.fail(target, 'webrtc');
     });
     conn.on('error', (error) => {
       if (target.conn !== conn) return;
@@ -465,6 +470,8 @@ export class PeerSession {
   private fail(entry: PeerEntry, error: ErrorCode): void {
     this.closeConnection(entry);
     this.markDisconnected(entry, error);
+    // A peer we never reached is not listed: the caller shows why it failed.
+    if (!entry.everConnected && this.peers.get(entry.view.id) === entry) this.peers.delete(entry.view.id);
   }
 
   private closeConnection(entry: PeerEntry): void {

@@ -41,7 +41,7 @@ export interface ServerProcess {
 export async function startServer(port = 0): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [resolve('node_modules/tsx/dist/cli.mjs'), resolve('server/cli.ts'), '--port', String(port)],
+    ['--import', 'tsx', resolve('server/cli.ts'), '--port', String(port)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
