@@ -212,3 +212,44 @@ export async function startStaticServer(routes: Record<string, string>): Promise
       }),
   };
 }
+
+/** A virtual X display for headed Chromium (native menus, real user gestures). */
+export interface XDisplay {
+  /** Value for `DISPLAY`, e.g. `:99`. */
+  display: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Xvfb on a free display number (`-displayfd`), 1920x1080x24. */
+export async function startXvfb(): Promise<XDisplay> {
+  const child = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const number = await new Promise<string>((done, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Xvfb did not start:\n${stderr}`)), 10_000);
+    child.stdout!.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      done(chunk.toString().trim());
+    });
+    child.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}:\n${stderr}`)));
+  });
+  return {
+    display: `:${number}`,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Runs `xdotool` with `args` on `display`. */
+export async function xdotool(display: string, ...args: string[]): Promise<void> {
+  await new Promise<void>((done, reject) => {
+    const child = spawn('xdotool', args, { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' });
+    child.once('exit', (code) => (code === 0 ? done() : reject(new Error(`xdotool ${args.join(' ')} exited with ${code}`))));
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * Right-click, as a person does it: a headed Chromium under Xvfb, the real
+ * native context menu, keys sent by xdotool (Playwright's keyboard cannot reach
+ * native menus).
+ */
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startServer,
+  startStaticServer,
+  startXvfb,
+  xdotool,
+  User,
+  type PopupPage,
+  type ServerProcess,
+  type XDisplay,
+} from './harness';
+
+describe('send a page selection with right-click', () => {
+  let x: XDisplay;
+  let server: ServerProcess;
+  let web: Awaited<ReturnType<typeof startStaticServer>>;
+  let alice: User;
+  let bob: User;
+  let alicePopup: PopupPage;
+  let bobPopup: PopupPage;
+  let bobId: string;
+
+  beforeAll(async () => {
+    x = await startXvfb();
+    server = await startServer();
+    web = await startStaticServer({ '/': resolve('tests/e2e/fixtures/selection.html') });
+    [alice, bob] = await Promise.all([User.launch('alice-headed', { headless: false, env: { DISPLAY: x.display } }), User.launch('bob')]);
+    await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
+    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
+    [, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
+    await alicePopup.connect(bobId);
+    await alicePopup.peerItem(bobId).and(alicePopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await Promise.all([alice?.close(), bob?.close()]);
+    await web?.close();
+    await server?.kill();
+    await x?.stop();
+  });
+
+  it('"Send selection to" > B delivers the selected text exactly', async () => {
+    const page = await alice.context.newPage();
+    await page.goto(web.url);
+    await page.bringToFront();
+    const expected = await page.locator('#quote').textContent();
+    // Select the paragraph the way a triple-click would, then right-click on it.
+    await page.locator('#quote').click({ clickCount: 3 });
+    const selected = await page.evaluate(() => getSelection()?.toString() ?? '');
+    expect(selected.trim()).toBe(expected);
+    const box = (await page.locator('#quote').boundingBox())!;
+    await page.mouse.click(box.x + 60, box.y + box.height / 2, { button: 'right' });
+    // Native menu: Up selects the last item (Inspect); the extension's item sits just above it.
+    for (const key of ['Up', 'Up', 'Right', 'Return']) {
+      await new Promise((r) => setTimeout(r, 300));
+      await xdotool(x.display, 'key', key);
+    }
+    await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toEqual([selected]);
+    // The sender's history shows it as delivered.
+    await expect.poll(() => alicePopup.messages('out').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('delivered');
+  });
+});
