@@ -114,7 +114,7 @@ export interface SettingsProblem {
 /**
  * Validates settings typed by a user.
  *
- * @returns the cleaned value (trimmed strings), or every problem found. Never throws.
+ * @returns the cleaned value (trimmed strings), or the first problem of each field. Never throws.
  */
 export function validateSettings<const TSchema extends v.GenericSchema>(
   schema: TSchema,
@@ -122,13 +122,13 @@ export function validateSettings<const TSchema extends v.GenericSchema>(
 ): { ok: true; value: v.InferOutput<TSchema> } | { ok: false; problems: SettingsProblem[] } {
   const result = v.safeParse(schema, input);
   if (result.success) return { ok: true, value: result.output };
-  return {
-    ok: false,
-    problems: result.issues.map((issue) => ({
-      path: (issue.path ?? []).map((item) => String(item.key)).join('.'),
-      code: issue.message,
-    })),
-  };
+  // The first problem of each field is the one worth telling: later ones repeat it.
+  const problems = new Map<string, SettingsProblem>();
+  for (const issue of result.issues) {
+    const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
+    if (!problems.has(path)) problems.set(path, { path, code: issue.message });
+  }
+  return { ok: false, problems: [...problems.values()] };
 }
 
 /** Converts our ICE server list to the `RTCIceServer[]` that `RTCPeerConnection` takes. */

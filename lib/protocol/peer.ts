@@ -53,7 +53,7 @@ export const HelloSchema = v.strictObject(
     /** Display name chosen by the user; may be empty. */
     name: v.pipe(v.string('name-type'), v.maxLength(DISPLAY_NAME_MAX_LENGTH, 'name-long')),
   },
-  'unknown-field',
+  'bad-fields',
 );
 
 /** `text`: a piece of text for the user. */
@@ -72,7 +72,7 @@ export const TextSchema = v.strictObject(
     /** When the sender sent it, in ms since the Unix epoch (sender's clock). */
     sentAt: v.pipe(v.number('sent-at-type'), v.integer('sent-at-type'), v.minValue(0, 'sent-at-type')),
   },
-  'unknown-field',
+  'bad-fields',
 );
 
 /** `ack`: the receiver got the `text` with this `id`. */
@@ -82,7 +82,7 @@ export const AckSchema = v.strictObject(
     type: v.literal('ack'),
     id: MessageId,
   },
-  'unknown-field',
+  'bad-fields',
 );
 
 /** Every message of the peer protocol. */

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  broadcast,
+  commandOffscreen,
+  commandSession,
+  onSessionEvent,
+  serve,
+  type RuntimeLike,
+  type RuntimeListener,
+} from '@/lib/messaging';
+import { CHANNEL } from '@/lib/protocol/runtime';
+
+/** An in-memory runtime: sendMessage reaches every listener, as Chrome's does for other contexts. */
+function fakeRuntime(id = 'our-extension'): RuntimeLike & { deliver(message: unknown, senderId?: string): Promise<unknown> } {
+  const listeners = new Set<RuntimeListener>();
+  const deliver = async (message: unknown, senderId = id): Promise<unknown> => {
+    for (const listener of listeners) {
+      const answer = listener(structuredClone(message), { id: senderId });
+      if (answer !== undefined) return structuredClone(await answer);
+    }
+    throw new Error('Could not establish connection. Receiving end does not exist.');
+  };
+  return {
+    id,
+    sendMessage: (message) => deliver(message),
+    onMessage: { addListener: (l) => listeners.add(l), removeListener: (l) => listeners.delete(l) },
+    deliver,
+  };
+}
+
+const state = { myId: 'me-me-1000', server: { status: 'online' as const, url: 'ws://x' }, peers: [] };
+
+describe('runtime messaging', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('routes a command to its one owner and checks the reply', async () => {
+    const runtime = fakeRuntime();
+    const background = vi.fn(async () => ({ ok: true, settings: {} }));
+    serve(runtime, 'background', background);
+    serve(runtime, 'offscreen', async (command) =>
+      command.type === 'session/get-state' ? { ok: true, state, messages: [] } : { ok: false, error: 'internal' },
+    );
+    await expect(commandOffscreen(runtime, { type: 'session/get-state' })).resolves.toEqual({ ok: true, state, messages: [] });
+    expect(background).not.toHaveBeenCalled();
+  });
+
+  it('relays page commands through the background', async () => {
+    const runtime = fakeRuntime();
+    serve(runtime, 'background', async (request) =>
+      request.type === 'background/relay' ? commandOffscreen(runtime, request.command) : { ok: false, error: 'internal' },
+    );
+    serve(runtime, 'offscreen', async () => ({ ok: true }));
+    await expect(commandSession(runtime, { type: 'session/connect', peerId: 'bob-bob-1000' })).resolves.toEqual({ ok: true });
+  });
+
+  it('answers "unavailable" when nobody answers or the reply is malformed', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const runtime = fakeRuntime();
+    await expect(commandOffscreen(runtime, { type: 'session/retry-now' })).resolves.toEqual({ ok: false, error: 'unavailable' });
+    serve(runtime, 'offscreen', async () => ({ ok: 'yes' }));
+    await expect(commandOffscreen(runtime, { type: 'session/retry-now' })).resolves.toEqual({ ok: false, error: 'unavailable' });
+  });
+
+  it('ignores messages from other extensions and messages of other shapes', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const runtime = fakeRuntime();
+    const handler = vi.fn(async () => ({ ok: true }));
+    serve(runtime, 'offscreen', handler);
+    const valid = { channel: CHANNEL, to: 'offscreen', body: { type: 'session/retry-now' } };
+    await expect(runtime.deliver(valid, 'someone-else')).rejects.toThrow('Receiving end does not exist');
+    await expect(runtime.deliver({ to: 'background', anything: 1 })).rejects.toThrow('Receiving end does not exist');
+    // Addressed to us but invalid: answered with an error, handler not called.
+    await expect(runtime.deliver({ channel: CHANNEL, to: 'offscreen', body: { type: 'session/connect' } })).resolves.toEqual({
+      ok: false,
+      error: 'internal',
+    });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('turns a throwing handler into an "internal" answer', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const runtime = fakeRuntime();
+    serve(runtime, 'offscreen', async () => {
+      throw new Error('bug');
+    });
+    await expect(commandOffscreen(runtime, { type: 'session/retry-now' })).resolves.toEqual({ ok: false, error: 'internal' });
+  });
+
+  it('delivers valid events to listeners, and broadcasting to nobody is fine', async () => {
+    const runtime = fakeRuntime();
+    await expect(broadcast(runtime, { type: 'event/state', state })).resolves.toBeUndefined();
+    const seen: unknown[] = [];
+    onSessionEvent(runtime, (event) => seen.push(event));
+    await broadcast(runtime, { type: 'event/state', state }).catch(() => {});
+    await runtime.deliver({ channel: CHANNEL, to: 'broadcast', body: { type: 'event/state', state: { nope: 1 } } }).catch(() => {});
+    expect(seen).toEqual([{ type: 'event/state', state }]);
+  });
+});

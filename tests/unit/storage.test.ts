@@ -1,0 +1,40 @@
+import { fakeBrowser } from 'wxt/testing';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { isPeerId } from '@/lib/ids';
+import { DEFAULT_SIGNALING } from '@/lib/settings';
+import { iceServersItem, loadSessionSettings, peerIdItem, signalingItem } from '@/lib/storage';
+
+describe('stored settings', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+  });
+
+  it('makes a peer ID once and keeps it', async () => {
+    const first = await loadSessionSettings();
+    expect(isPeerId(first.peerId)).toBe(true);
+    expect(first.signaling).toEqual(DEFAULT_SIGNALING);
+    expect(first.iceServers).toEqual([]);
+    const second = await loadSessionSettings();
+    expect(second.peerId).toBe(first.peerId);
+    expect(await peerIdItem.getValue()).toBe(first.peerId);
+  });
+
+  it('replaces invalid stored values by defaults, keeping the valid ones', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await peerIdItem.setValue('kept-otter-1234');
+    await signalingItem.setValue({ ...DEFAULT_SIGNALING, port: 70_000 });
+    await iceServersItem.setValue([{ url: 'turn:no-credentials.example' }]);
+    const settings = await loadSessionSettings();
+    expect(settings.peerId).toBe('kept-otter-1234');
+    expect(settings.signaling).toEqual(DEFAULT_SIGNALING);
+    expect(settings.iceServers).toEqual([]);
+  });
+
+  it('replaces a corrupted peer ID and stores the new one', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    await peerIdItem.setValue('not a valid id');
+    const settings = await loadSessionSettings();
+    expect(isPeerId(settings.peerId)).toBe(true);
+    expect(await peerIdItem.getValue()).toBe(settings.peerId);
+  });
+});
