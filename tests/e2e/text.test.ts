@@ -35,6 +35,10 @@ describe('two users exchange text', () => {
     const connectMs = performance.now() - started;
     await bobPopup.peerItem(aliceId).and(bobPopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
     console.log(`[figure] connect (click to connected in A's popup): ${connectMs.toFixed(0)} ms`);
+    // The toolbar badge counts connected peers.
+    const badge = async (user: User) => (await user.serviceWorker()).evaluate(() => chrome.action.getBadgeText({}));
+    await expect.poll(() => badge(alice)).toBe('1');
+    await expect.poll(() => badge(bob)).toBe('1');
   });
 
   it('delivers text both ways, Unicode byte-exact', async () => {
@@ -48,5 +52,33 @@ describe('two users exchange text', () => {
     await expect.poll(() => alicePopup.texts('in'), { timeout: 10_000 }).toEqual([fromB]);
     // The text box is emptied only after a successful send.
     await expect(bobPopup.page.getByTestId('text-input').inputValue()).resolves.toBe('');
+    // B was notified of A's text.
+    const notifications = async (user: User) =>
+      (await user.serviceWorker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+    await expect.poll(() => notifications(bob)).toEqual([expect.stringMatching(/^text:/)]);
+  });
+
+  it('measures the text round trip (Send pressed to "Delivered" shown)', async () => {
+    const samples: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = await alicePopup.messages('out').count();
+      const started = performance.now();
+      await alicePopup.send(`ping ${i}`);
+      await expect.poll(() => alicePopup.messages('out').count()).toBe(before + 1);
+      await expect.poll(() => alicePopup.messages('out').first().getAttribute('data-status'), { interval: 5 }).toBe('delivered');
+      samples.push(performance.now() - started);
+    }
+    samples.sort((a, b) => a - b);
+    console.log(`[figure] text round trip through the popup UI: median ${samples[5]!.toFixed(0)} ms, max ${samples.at(-1)!.toFixed(0)} ms`);
+    await expect.poll(() => bobPopup.texts('in')).toHaveLength(11);
+  });
+
+  it('B sees A disconnect, and text to a gone peer stays in the box', async () => {
+    await alicePopup.peerItem(bobId).getByTestId('disconnect-peer').click();
+    await bobPopup.peerItem(aliceId).and(bobPopup.page.locator('[data-state="disconnected"]')).waitFor({ timeout: 10_000 });
+    await expect(bobPopup.peerItem(aliceId).textContent()).resolves.toContain('The peer disconnected');
+    await bobPopup.page.getByTestId('text-input').fill('unsent words');
+    await expect(bobPopup.page.getByTestId('send-text-button').isDisabled()).resolves.toBe(true);
+    await expect(bobPopup.page.getByTestId('text-input').inputValue()).resolves.toBe('unsent words');
   });
 });
