@@ -41,7 +41,7 @@ export function useSession() {
   onMounted(() => {
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
-      else upsert(event.message);
+      else if (event.type === 'event/message') upsert(event.message);
     });
     void refresh();
     timer = setInterval(() => void refresh(), RESYNC_MS);

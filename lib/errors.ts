@@ -35,6 +35,20 @@ export const ERROR_CODES = [
   'text-too-long',
   /** There is no text to send. */
   'text-empty',
+  /** This tab cannot be captured (chrome:// pages, the Web Store, other extensions' pages). */
+  'capture-forbidden',
+  /** Chrome refused to capture the tab (not invoked on it, or it is already being captured). */
+  'capture-failed',
+  /** There is no tab to share (the popup is not attached to a normal tab). */
+  'no-tab',
+  /** The microphone permission is refused or not yet granted to the extension. */
+  'mic-denied',
+  /** No microphone is available. */
+  'no-mic',
+  /** The peer declined the share. */
+  'share-declined',
+  /** The share is not running (already ended, or unknown). */
+  'no-share',
   /** The peer session is not running yet (settings not loaded). */
   'not-ready',
   /** A context did not answer (e.g. the offscreen document is being recreated). */

@@ -149,7 +149,7 @@ export function commandSession<C extends SessionCommand>(
   ) as Promise<SessionReply<C['type']>>;
 }
 
-/** From the offscreen document: asks the background for something it owns. */
+/** From any context but the background: asks the background for something it owns. */
 export function requestBackground<R extends BackgroundRequest>(
   runtime: RuntimeLike,
   body: R,

@@ -1,38 +1,73 @@
 /**
  * Background service worker: the composition root for browser events. It keeps
  * the offscreen document (the peer host) alive, relays page commands to it, and
- * owns the context menu, notifications and badge. It holds no session state that
- * matters: Chrome may stop it at any time, and the peer host has the truth.
+ * owns the context menus, keyboard shortcut, tab capture stream IDs,
+ * notifications and badge. It holds no session state that matters: Chrome may
+ * stop it at any time, and the peer host has the truth.
  */
 import { browser } from 'wxt/browser';
 import { errorText } from '@/components/error-text';
 import { commandOffscreen, onSessionEvent, serve, type RuntimeLike } from '@/lib/messaging';
 import type { SessionState } from '@/lib/protocol/runtime';
 import { loadSessionSettings, SESSION_ITEMS } from '@/lib/storage';
+import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
 import { notifyReceived, notifySendFailed, updateBadge } from './notify';
-import { peerOfMenuItem, readSelection, updateSelectionMenu } from './menus';
 import { ensureOffscreen } from './offscreen';
+import {
+  acceptShare,
+  clearShareOffer,
+  notifyShareFailed,
+  notifyShareOffer,
+  shareOfNotification,
+  startShare,
+} from './share';
 
 export default defineBackground(() => {
   const runtime = browser.runtime as unknown as RuntimeLike;
   // A cache for labels only; lost when the worker stops, refilled by the next event.
   let lastState: SessionState | undefined;
 
-  serve(runtime, 'background', async (request) => {
-    if (request.type === 'background/get-settings') {
-      return { ok: true, settings: await loadSessionSettings() };
-    }
+  const peerLabel = (peerId: string): string => {
+    const peer = lastState?.peers.find((p) => p.id === peerId);
+    return peer?.name ? `${peer.name} (${peerId})` : peerId;
+  };
+
+  async function currentState(): Promise<SessionState | undefined> {
     await ensureOffscreen();
-    return commandOffscreen(runtime, request.command);
+    const reply = await commandOffscreen(runtime, { type: 'session/get-state' });
+    return reply.ok ? reply.state : undefined;
+  }
+
+  serve(runtime, 'background', async (request) => {
+    switch (request.type) {
+      case 'background/get-settings':
+        return { ok: true, settings: await loadSessionSettings() };
+      case 'background/relay':
+        await ensureOffscreen();
+        return commandOffscreen(runtime, request.command);
+      case 'background/share': {
+        const { type: _type, ...share } = request;
+        return startShare(runtime, share);
+      }
+      case 'background/accept-share':
+        return acceptShare(runtime, request.shareId);
+    }
   });
 
   onSessionEvent(runtime, (event) => {
-    if (event.type === 'event/state') {
-      lastState = event.state;
-      void updateBadge(event.state);
-      void updateSelectionMenu(event.state);
-    } else if (event.added && event.message.direction === 'in') {
-      void notifyReceived(event.message, lastState);
+    switch (event.type) {
+      case 'event/state':
+        lastState = event.state;
+        void updateBadge(event.state);
+        void updateSelectionMenu(event.state);
+        for (const share of event.state.shares) if (share.state !== 'incoming') clearShareOffer(share.id);
+        return;
+      case 'event/message':
+        if (event.added && event.message.direction === 'in') void notifyReceived(event.message, lastState);
+        return;
+      case 'event/share-offer':
+        void notifyShareOffer(event.share, peerLabel(event.share.peerId));
+        return;
     }
   });
 
@@ -47,12 +82,47 @@ export default defineBackground(() => {
   browser.runtime.onInstalled.addListener(() => void updateSelectionMenu(undefined));
 
   browser.contextMenus.onClicked.addListener(async (info, tab) => {
-    const peerId = peerOfMenuItem(info.menuItemId);
-    if (!peerId) return;
+    const item = actionOfMenuItem(info.menuItemId);
+    if (!item) return;
+    if (item.action === 'share') {
+      // The menu click is the user's invocation on this tab that tab capture requires.
+      const reply = await startShare(runtime, { peerId: item.peerId, kind: 'tab', ...(tab?.id !== undefined ? { tabId: tab.id } : {}) });
+      if (!reply.ok) await notifyShareFailed(reply.error);
+      return;
+    }
     const text = await readSelection(info, tab);
     await ensureOffscreen();
-    const reply = await commandOffscreen(runtime, { type: 'session/send-text', peerId, text, keepOnFailure: true });
-    if (!reply.ok) await notifySendFailed(peerId, errorText(reply.error));
+    const reply = await commandOffscreen(runtime, { type: 'session/send-text', peerId: item.peerId, text, keepOnFailure: true });
+    if (!reply.ok) await notifySendFailed(item.peerId, errorText(reply.error));
+  });
+
+  // The shortcut shares the current tab with the peer connected most recently.
+  browser.commands.onCommand.addListener(async (command, tab) => {
+    if (command !== 'share-tab') return;
+    const state = await currentState();
+    const peerId = state?.lastPeerId;
+    const connected = state?.peers.some((p) => p.id === peerId && p.state === 'connected');
+    if (!peerId || !connected) {
+      await notifyShareFailed('not-connected');
+      return;
+    }
+    const tabId = tab?.id ?? (await browser.tabs.query({ active: true, lastFocusedWindow: true }))[0]?.id;
+    const reply = await startShare(runtime, { peerId, kind: 'tab', ...(tabId !== undefined ? { tabId } : {}) });
+    if (!reply.ok) await notifyShareFailed(reply.error);
+  });
+
+  browser.notifications.onButtonClicked.addListener(async (notificationId, buttonIndex) => {
+    const shareId = shareOfNotification(notificationId);
+    if (!shareId) return;
+    clearShareOffer(shareId);
+    if (buttonIndex === 0) await acceptShare(runtime, shareId);
+    else await commandOffscreen(runtime, { type: 'session/share-answer', shareId, accept: false });
+  });
+
+  // Capture tracks end when a tab closes; this is the belt to that brace.
+  browser.tabs.onRemoved.addListener((tabId) => {
+    if (!lastState?.shares.some((share) => share.tabId === tabId)) return;
+    void commandOffscreen(runtime, { type: 'session/share-tab-closed', tabId });
   });
 
   // Every start of the worker (browser start, install, any event) makes sure the peer host runs.

@@ -9,6 +9,9 @@ import type { SessionState } from '@/lib/protocol/runtime';
 const PARENT_ID = 'send-selection';
 const NONE_ID = 'send-selection:none';
 const PEER_PREFIX = 'send-selection:peer:';
+const SHARE_PARENT_ID = 'share-tab';
+const SHARE_NONE_ID = 'share-tab:none';
+const SHARE_PEER_PREFIX = 'share-tab:peer:';
 
 let shownKey: string | undefined;
 let rebuilding: Promise<void> = Promise.resolve();
@@ -17,9 +20,29 @@ function peerLabel(peer: SessionState['peers'][number]): string {
   return peer.name ? `${peer.name} (${peer.id})` : peer.id;
 }
 
+/** One parent item with a child per connected peer, or a disabled hint. */
+function createPeerMenu(
+  parent: { id: string; title: string; context: 'selection' | 'page' },
+  noneId: string,
+  peerPrefix: string,
+  connected: SessionState['peers'],
+): void {
+  const contexts: ['selection' | 'page'] = [parent.context];
+  browser.contextMenus.create({ id: parent.id, title: parent.title, contexts });
+  if (connected.length === 0) {
+    browser.contextMenus.create({ id: noneId, parentId: parent.id, title: i18n.t('menu.noPeers'), enabled: false, contexts });
+    return;
+  }
+  for (const peer of connected) {
+    browser.contextMenus.create({ id: `${peerPrefix}${peer.id}`, parentId: parent.id, title: peerLabel(peer), contexts });
+  }
+}
+
 /**
- * Rebuilds the menu for the peers connected in `state`. Rebuilds run one at a
- * time; a rebuild is skipped when the connected peers did not change.
+ * Rebuilds the menus for the peers connected in `state`: "Send selection to"
+ * on selected text, "Share this tab with" on the page. Each context shows one
+ * top-level item, so Chrome does not fold them under the extension's name.
+ * Rebuilds run one at a time; a rebuild is skipped when the connected peers did not change.
  */
 export function updateSelectionMenu(state: Pick<SessionState, 'peers'> | undefined): Promise<void> {
   const connected = (state?.peers ?? []).filter((peer) => peer.state === 'connected');
@@ -28,25 +51,8 @@ export function updateSelectionMenu(state: Pick<SessionState, 'peers'> | undefin
     if (key === shownKey) return;
     shownKey = key;
     await browser.contextMenus.removeAll();
-    browser.contextMenus.create({ id: PARENT_ID, title: i18n.t('menu.sendSelection'), contexts: ['selection'] });
-    if (connected.length === 0) {
-      browser.contextMenus.create({
-        id: NONE_ID,
-        parentId: PARENT_ID,
-        title: i18n.t('menu.noPeers'),
-        enabled: false,
-        contexts: ['selection'],
-      });
-      return;
-    }
-    for (const peer of connected) {
-      browser.contextMenus.create({
-        id: `${PEER_PREFIX}${peer.id}`,
-        parentId: PARENT_ID,
-        title: peerLabel(peer),
-        contexts: ['selection'],
-      });
-    }
+    createPeerMenu({ id: PARENT_ID, title: i18n.t('menu.sendSelection'), context: 'selection' }, NONE_ID, PEER_PREFIX, connected);
+    createPeerMenu({ id: SHARE_PARENT_ID, title: i18n.t('menu.shareTab'), context: 'page' }, SHARE_NONE_ID, SHARE_PEER_PREFIX, connected);
   }).catch((error: unknown) => {
     shownKey = undefined;
     console.error('[secureconnect] context menu update failed', error);
@@ -54,10 +60,12 @@ export function updateSelectionMenu(state: Pick<SessionState, 'peers'> | undefin
   return rebuilding;
 }
 
-/** The peer a menu item sends to, or `undefined` for other items. */
-export function peerOfMenuItem(menuItemId: string | number): string | undefined {
+/** What a menu item does: send the selection to a peer, share the tab with a peer, or nothing. */
+export function actionOfMenuItem(menuItemId: string | number): { action: 'send' | 'share'; peerId: string } | undefined {
   const id = String(menuItemId);
-  return id.startsWith(PEER_PREFIX) ? id.slice(PEER_PREFIX.length) : undefined;
+  if (id.startsWith(PEER_PREFIX)) return { action: 'send', peerId: id.slice(PEER_PREFIX.length) };
+  if (id.startsWith(SHARE_PEER_PREFIX)) return { action: 'share', peerId: id.slice(SHARE_PEER_PREFIX.length) };
+  return undefined;
 }
 
 /**

@@ -34,9 +34,10 @@ export async function notifySendFailed(peerId: string, reason: string): Promise<
   });
 }
 
-/** Badge: number of connected peers, empty when none. */
+/** Badge: "LIVE" in red while we share, else the number of connected peers (empty when none). */
 export async function updateBadge(state: SessionState): Promise<void> {
+  const sharing = state.shares.some((share) => share.direction === 'out' && (share.state === 'live' || share.state === 'offering'));
   const count = state.peers.filter((peer) => peer.state === 'connected').length;
-  await browser.action.setBadgeBackgroundColor({ color: '#1a7f37' });
-  await browser.action.setBadgeText({ text: count > 0 ? String(count) : '' });
+  await browser.action.setBadgeBackgroundColor({ color: sharing ? '#c62828' : '#1a7f37' });
+  await browser.action.setBadgeText({ text: sharing ? i18n.t('badge.live') : count > 0 ? String(count) : '' });
 }

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { DISPLAY_NAME_MAX_LENGTH } from '../settings';
+import { PRESET_NAMES, SHARE_KINDS } from '../share/presets';
 
 /** Protocol version carried in every message (`v`). A peer rejects other versions. */
 export const PROTOCOL_VERSION = 1;
@@ -85,13 +86,54 @@ export const AckSchema = v.strictObject(
   'bad-fields',
 );
 
+/** Longest share ID, in characters. */
+const ShareId = MessageId;
+
+/** `share-accept`: the receiver accepted the share and answered its `MediaConnection`. */
+export const ShareAcceptSchema = v.strictObject({ v: Version, type: v.literal('share-accept'), shareId: ShareId }, 'bad-fields');
+/** `share-decline`: the receiver declined the share; the sender stops capturing. */
+export const ShareDeclineSchema = v.strictObject({ v: Version, type: v.literal('share-decline'), shareId: ShareId }, 'bad-fields');
+/** `share-end`: either side ended the share (stopped, viewer closed, tab closed). */
+export const ShareEndSchema = v.strictObject({ v: Version, type: v.literal('share-end'), shareId: ShareId }, 'bad-fields');
+
 /** Every message of the peer protocol. */
-export const PeerMessageSchema = v.variant('type', [HelloSchema, TextSchema, AckSchema], 'unknown-type');
+export const PeerMessageSchema = v.variant(
+  'type',
+  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema],
+  'unknown-type',
+);
+
+/** Longest tab title carried in share metadata, in characters. */
+export const SHARE_TITLE_MAX_LENGTH = 300;
+
+/** `MediaConnection` metadata of a share (`peer.call(id, stream, { metadata })`). */
+export const ShareMetadataSchema = v.object({
+  app: v.literal(APP_TAG),
+  protocol: Version,
+  shareId: ShareId,
+  kind: v.picklist(SHARE_KINDS, 'kind'),
+  preset: v.picklist(PRESET_NAMES, 'preset'),
+  /** Title of the shared tab; empty for the microphone. Shown as text only. */
+  title: v.pipe(v.string(), v.maxLength(SHARE_TITLE_MAX_LENGTH, 'title-long')),
+});
+export type ShareMetadata = v.InferOutput<typeof ShareMetadataSchema>;
+
+/** Validates a `MediaConnection`'s metadata; never throws. */
+export function decodeShareMetadata(data: unknown): DecodeResult<ShareMetadata> {
+  try {
+    const result = v.safeParse(ShareMetadataSchema, data);
+    if (result.success) return { ok: true, message: result.output };
+    return { ok: false, reason: result.issues[0].message };
+  } catch {
+    return { ok: false, reason: 'unreadable' };
+  }
+}
 
 export type HelloMessage = v.InferOutput<typeof HelloSchema>;
 export type TextMessage = v.InferOutput<typeof TextSchema>;
 export type AckMessage = v.InferOutput<typeof AckSchema>;
 export type PeerMessage = v.InferOutput<typeof PeerMessageSchema>;
+export type ShareSignal = v.InferOutput<typeof ShareAcceptSchema | typeof ShareDeclineSchema | typeof ShareEndSchema>;
 
 /** Result of {@link decodePeerMessage}: the message, or why it was rejected (a short code). */
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; reason: string };
@@ -122,6 +164,11 @@ export function hello(name: string): HelloMessage {
 /** Builds a `text`; `sentAt` in ms since the Unix epoch. */
 export function textMessage(id: string, text: string, sentAt: number): TextMessage {
   return { v: PROTOCOL_VERSION, type: 'text', id, text, sentAt };
+}
+
+/** Builds a `share-accept`, `share-decline` or `share-end`. */
+export function shareSignal(type: ShareSignal['type'], shareId: string): ShareSignal {
+  return { v: PROTOCOL_VERSION, type, shareId };
 }
 
 /** Builds an `ack` for the `text` with `id`. */

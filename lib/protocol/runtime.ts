@@ -7,7 +7,8 @@ import * as v from 'valibot';
 import { ErrorCodeSchema } from '../errors';
 import { PEER_ID_MAX_LENGTH } from '../ids';
 import { SessionSettingsSchema } from '../settings';
-import { TEXT_MAX_BYTES } from './peer';
+import { PRESET_NAMES, SHARE_KINDS } from '../share/presets';
+import { SHARE_TITLE_MAX_LENGTH, TEXT_MAX_BYTES } from './peer';
 
 /** Marks our messages among whatever else travels on `runtime.sendMessage`. */
 export const CHANNEL = 'secureconnect/v1';
@@ -44,11 +45,35 @@ export const PeerViewSchema = v.object({
   since: v.number(),
 });
 
+/** A tab, tab-audio or microphone share, either way. */
+export const ShareViewSchema = v.object({
+  id: v.string(),
+  peerId: PeerIdField,
+  direction: v.picklist(['out', 'in']),
+  kind: v.picklist(SHARE_KINDS),
+  preset: v.picklist(PRESET_NAMES),
+  title: v.pipe(v.string(), v.maxLength(SHARE_TITLE_MAX_LENGTH)),
+  /**
+   * `offering`: sent, waiting for the peer's answer; `incoming`: waiting for our
+   * answer; `live`: media flows; `ended`, `declined`, `failed`: over.
+   */
+  state: v.picklist(['offering', 'incoming', 'live', 'ended', 'declined', 'failed']),
+  error: v.optional(ErrorCodeSchema),
+  /** When `state` last changed, in ms since the Unix epoch. */
+  since: v.number(),
+  /** The captured tab (outgoing tab shares). */
+  tabId: v.optional(v.number()),
+  /** Level of the captured tab's sound played back to the sender, 0 to 1 (RMS), updated about once a second. */
+  playbackLevel: v.optional(v.number()),
+});
+
 /** Snapshot of the peer session (without the message history). */
 export const SessionStateSchema = v.object({
   myId: PeerIdField,
   server: ServerStatusSchema,
   peers: v.array(PeerViewSchema),
+  /** Current shares and those that ended in the last minute. */
+  shares: v.array(ShareViewSchema),
   /** The peer most recently connected, for actions that need a default target. */
   lastPeerId: v.optional(PeerIdField),
 });
@@ -70,6 +95,24 @@ export type ServerStatus = v.InferOutput<typeof ServerStatusSchema>;
 export type PeerView = v.InferOutput<typeof PeerViewSchema>;
 export type SessionState = v.InferOutput<typeof SessionStateSchema>;
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+export type ShareView = v.InferOutput<typeof ShareViewSchema>;
+
+/** Receiver-side figures of a share from `RTCPeerConnection.getStats()` inbound-rtp (https://www.w3.org/TR/webrtc-stats/). */
+export const ShareStatsSchema = v.object({
+  /** `performance.now()`-based timestamp of the report, in ms. */
+  timestamp: v.number(),
+  video: v.optional(
+    v.object({
+      frameWidth: v.number(),
+      frameHeight: v.number(),
+      framesPerSecond: v.number(),
+      framesDecoded: v.number(),
+      bytesReceived: v.number(),
+    }),
+  ),
+  audio: v.optional(v.object({ totalAudioEnergy: v.number(), bytesReceived: v.number() })),
+});
+export type ShareStats = v.InferOutput<typeof ShareStatsSchema>;
 
 const Ok = v.object({ ok: v.literal(true) });
 const Failed = v.object({ ok: v.literal(false), error: ErrorCodeSchema });
@@ -88,6 +131,24 @@ export const SessionCommandSchema = v.variant('type', [
     keepOnFailure: v.optional(v.boolean()),
   }),
   v.object({ type: v.literal('session/retry-now') }),
+  v.object({
+    type: v.literal('session/share-start'),
+    peerId: PeerIdField,
+    kind: v.picklist(SHARE_KINDS),
+    preset: v.picklist(PRESET_NAMES),
+    /** From `tabCapture.getMediaStreamId` (tab kinds only). */
+    streamId: v.optional(v.pipe(v.string(), v.maxLength(512))),
+    tabId: v.optional(v.number()),
+    /** The tab's size in CSS pixels. */
+    tabWidth: v.optional(v.number()),
+    tabHeight: v.optional(v.number()),
+    title: v.pipe(v.string(), v.maxLength(SHARE_TITLE_MAX_LENGTH)),
+  }),
+  v.object({ type: v.literal('session/share-stop'), shareId: v.pipe(v.string(), v.maxLength(64)) }),
+  /** Stops the outgoing share of a tab, e.g. because the tab closed. */
+  v.object({ type: v.literal('session/share-tab-closed'), tabId: v.number() }),
+  v.object({ type: v.literal('session/share-answer'), shareId: v.pipe(v.string(), v.maxLength(64)), accept: v.boolean() }),
+  v.object({ type: v.literal('session/share-stats'), shareId: v.pipe(v.string(), v.maxLength(64)) }),
   v.object({ type: v.literal('session/configure'), settings: SessionSettingsSchema }),
 ]);
 
@@ -103,6 +164,11 @@ export const SessionReplySchemas = {
   'session/send-text': v.union([v.object({ ok: v.literal(true), messageId: v.string() }), Failed]),
   'session/retry-now': v.union([Ok, Failed]),
   'session/configure': v.union([Ok, Failed]),
+  'session/share-start': v.union([v.object({ ok: v.literal(true), shareId: v.string() }), Failed]),
+  'session/share-stop': v.union([Ok, Failed]),
+  'session/share-tab-closed': v.union([Ok, Failed]),
+  'session/share-answer': v.union([Ok, Failed]),
+  'session/share-stats': v.union([v.object({ ok: v.literal(true), stats: ShareStatsSchema }), Failed]),
 } satisfies Record<SessionCommand['type'], v.GenericSchema>;
 
 /** Requests the background service worker owns. */
@@ -111,12 +177,25 @@ export const BackgroundRequestSchema = v.variant('type', [
   v.object({ type: v.literal('background/get-settings') }),
   /** From a page: make sure the offscreen document runs, then pass `command` to it. */
   v.object({ type: v.literal('background/relay'), command: SessionCommandSchema }),
+  /** From the popup: capture a tab (or the microphone) and share it with `peerId`. */
+  v.object({
+    type: v.literal('background/share'),
+    peerId: PeerIdField,
+    kind: v.picklist(SHARE_KINDS),
+    preset: v.picklist(PRESET_NAMES),
+    /** The tab to capture (tab kinds). */
+    tabId: v.optional(v.number()),
+  }),
+  /** From the popup: accept an incoming share and open the viewer. */
+  v.object({ type: v.literal('background/accept-share'), shareId: v.pipe(v.string(), v.maxLength(64)) }),
 ]);
 
 /** Events the peer host broadcasts; nobody answers them. */
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
   v.object({ type: v.literal('event/message'), message: ChatMessageSchema, added: v.boolean() }),
+  /** A peer offers a share: ask the user. */
+  v.object({ type: v.literal('event/share-offer'), share: ShareViewSchema }),
 ]);
 
 export type SessionCommand = v.InferOutput<typeof SessionCommandSchema>;
@@ -129,6 +208,8 @@ export const BackgroundReplySchemas = {
   'background/get-settings': v.union([v.object({ ok: v.literal(true), settings: SessionSettingsSchema }), Failed]),
   // The relay answers with the relayed command's reply: checked against SessionReplySchemas.
   'background/relay': v.unknown(),
+  'background/share': v.union([v.object({ ok: v.literal(true), shareId: v.string() }), Failed]),
+  'background/accept-share': v.union([Ok, Failed]),
 } satisfies Record<BackgroundRequest['type'], v.GenericSchema>;
 
 /** Envelope of every internal message. */

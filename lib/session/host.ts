@@ -6,6 +6,7 @@
 import type { Peer, PeerOptions } from 'peerjs';
 import { broadcast, requestBackground, serve, type RuntimeLike } from '../messaging';
 import type { SessionCommand } from '../protocol/runtime';
+import type { MediaAccess } from './media';
 import { PeerSession } from './peer-session';
 
 /** How long a command waits for the session's settings before answering `not-ready`, in ms. */
@@ -24,9 +25,12 @@ const SETTINGS_RETRY_MS = 1000;
 export function startPeerHost(
   runtime: RuntimeLike,
   createPeer: (id: string, options: PeerOptions) => Peer,
+  media?: MediaAccess,
 ): { session: PeerSession; stop: () => void } {
   const session = new PeerSession({
     createPeer,
+    ...(media ? { media } : {}),
+    onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
     onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
     onMessage: (message, added) => void broadcast(runtime, { type: 'event/message', message, added }),
   });
@@ -58,6 +62,19 @@ export function startPeerHost(
         return session.sendText(command.peerId, command.text, command.keepOnFailure);
       case 'session/retry-now':
         return session.retryNow();
+      case 'session/share-start': {
+        const { type: _type, ...request } = command;
+        return session.shares.start(request);
+      }
+      case 'session/share-stop':
+        return session.shares.stop(command.shareId);
+      case 'session/share-tab-closed':
+        session.shares.stopTab(command.tabId);
+        return { ok: true };
+      case 'session/share-answer':
+        return session.shares.answer(command.shareId, command.accept);
+      case 'session/share-stats':
+        return session.shares.stats(command.shareId);
     }
   }
 

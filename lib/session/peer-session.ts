@@ -19,9 +19,11 @@ import {
   utf8Length,
   type PeerMessage,
 } from '../protocol/peer';
-import type { ChatMessage, PeerView, SessionState } from '../protocol/runtime';
+import type { ChatMessage, PeerView, SessionState, ShareView } from '../protocol/runtime';
 import { toRtcIceServers, type SessionSettings } from '../settings';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import type { MediaAccess } from './media';
+import { ShareManager } from './shares';
 
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -40,6 +42,10 @@ export interface PeerSessionDeps {
   onState(state: SessionState): void;
   /** Called when a history message is added (`added`) or its status changes. */
   onMessage(message: ChatMessage, added: boolean): void;
+  /** Called when a peer offers a share and the user must be asked. */
+  onShareOffer?(share: ShareView): void;
+  /** Capture and playback; without it, starting a share fails with `capture-failed`. */
+  media?: MediaAccess;
   /** Current time in ms since the Unix epoch. */
   now?: () => number;
   /** Unique ID for messages; `crypto.randomUUID` by default. */
@@ -88,11 +94,36 @@ export class PeerSession {
   private readonly backoff: BackoffOptions;
   private readonly log: Pick<Console, 'info' | 'warn' | 'error'>;
 
+  /** Tab, tab-audio and microphone shares with connected peers. */
+  readonly shares: ShareManager;
+
   constructor(private readonly deps: PeerSessionDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
     this.log = deps.log ?? console;
+    const noMedia: MediaAccess = {
+      open: () => Promise.reject(new Error('no media access')),
+      playBack: () => ({ level: () => 0, stop: () => {} }),
+    };
+    this.shares = new ShareManager(
+      {
+        call: (peerId, stream, metadata) => this.peer?.call(peerId, stream, { metadata }),
+        send: (peerId, message) => {
+          const conn = this.peers.get(peerId)?.conn;
+          if (!conn?.open) return false;
+          this.sendOn(conn, message);
+          return true;
+        },
+        isConnected: (peerId) => this.peers.get(peerId)?.view.state === 'connected',
+        changed: () => this.queueState(),
+        offered: (share) => this.deps.onShareOffer?.(share),
+        now: () => this.now(),
+        newId: () => this.newId(),
+        log: this.log,
+      },
+      deps.media ?? noMedia,
+    );
   }
 
   /** True once settings have been given. */
@@ -124,6 +155,7 @@ export class PeerSession {
       myId: this.settings?.peerId ?? '',
       server: { ...this.server },
       peers: [...this.peers.values()].map((entry) => ({ ...entry.view })),
+      shares: this.shares.list(),
       ...(this.lastPeerId ? { lastPeerId: this.lastPeerId } : {}),
     };
   }
@@ -255,6 +287,10 @@ export class PeerSession {
       if (this.peer !== peer) return;
       this.acceptIncoming(conn);
     });
+    peer.on('call', (call) => {
+      if (this.peer !== peer) return;
+      this.shares.onCall(call);
+    });
     peer.on('disconnected', () => {
       if (this.peer !== peer) return;
       if (this.server.status === 'online' || this.server.status === 'connecting') {
@@ -341,6 +377,7 @@ export class PeerSession {
     const peer = this.peer;
     this.peer = undefined;
     if (!peer) return;
+    this.shares.destroy();
     for (const entry of this.peers.values()) this.closeConnection(entry);
     peer.removeAllListeners();
     peer.destroy();
@@ -451,6 +488,11 @@ export class PeerSession {
         this.sendOn(conn, ack(message.id));
         return;
       }
+      case 'share-accept':
+      case 'share-decline':
+      case 'share-end':
+        this.shares.onSignal(entry.view.id, message);
+        return;
       case 'ack': {
         const sent = this.history.find((m) => m.id === message.id && m.peerId === entry.view.id && m.direction === 'out');
         if (sent && sent.status !== 'delivered') {
@@ -490,6 +532,7 @@ export class PeerSession {
     else delete view.error;
     entry.view = view;
     this.settle(entry, { ok: false, error: error ?? 'peer-disconnected' });
+    this.shares.onPeerGone(entry.view.id);
     for (const message of this.history) {
       if (message.peerId === entry.view.id && message.direction === 'out' && message.status === 'sent') {
         message.status = 'undelivered';

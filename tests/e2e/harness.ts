@@ -81,6 +81,8 @@ export interface LaunchOptions {
   /** Environment of the browser process (e.g. `DISPLAY` for a headed run under Xvfb). */
   env?: Record<string, string>;
   extraArgs?: string[];
+  /** Keep sound on (Playwright's headless mode adds `--mute-audio`, which silences captured tab audio). */
+  unmuted?: boolean;
 }
 
 /** One person: a Chromium profile with the extension installed. */
@@ -102,6 +104,7 @@ export class User {
       headless: options.headless ?? true,
       args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`, ...(options.extraArgs ?? [])],
       ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}),
+      ...(options.unmuted ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
       viewport: { width: 1000, height: 800 },
     });
     return new User(name, context, profileDir);
@@ -182,6 +185,45 @@ export class PopupPage {
 
   error() {
     return this.page.getByTestId('error');
+  }
+
+  /** The newest share in the list with this direction and (optionally) state. */
+  share(direction: 'in' | 'out', state?: string) {
+    const stateSelector = state ? `[data-state="${state}"]` : '';
+    return this.page.locator(`[data-testid="share-item"][data-direction="${direction}"]${stateSelector}`).last();
+  }
+}
+
+/** Figures the viewer's overlay shows, read from its data attributes. */
+export interface ViewerFigures {
+  width: number;
+  height: number;
+  fps: number;
+  framesDecoded: number;
+  audioEnergy: number;
+  kbps: number;
+}
+
+/** Page object of the viewer. */
+export class ViewerPage {
+  constructor(readonly page: Page) {}
+
+  async figures(): Promise<ViewerFigures> {
+    const stats = this.page.getByTestId('viewer-stats');
+    await stats.waitFor({ timeout: 15_000 });
+    const read = async (name: string): Promise<number> => Number(await stats.getAttribute(`data-${name}`));
+    return {
+      width: await read('width'),
+      height: await read('height'),
+      fps: await read('fps'),
+      framesDecoded: await read('frames-decoded'),
+      audioEnergy: await read('audio-energy'),
+      kbps: await read('kbps'),
+    };
+  }
+
+  ended() {
+    return this.page.getByTestId('share-ended');
   }
 }
 

@@ -28,7 +28,7 @@ function fakeRuntime(id = 'our-extension'): RuntimeLike & { deliver(message: unk
   };
 }
 
-const state = { myId: 'me-me-1000', server: { status: 'online' as const, url: 'ws://x' }, peers: [] };
+const state = { myId: 'me-me-1000', server: { status: 'online' as const, url: 'ws://x' }, peers: [], shares: [] };
 
 describe('runtime messaging', () => {
   afterEach(() => vi.restoreAllMocks());

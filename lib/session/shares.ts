@@ -1,0 +1,340 @@
+/**
+ * Tab, tab-audio and microphone shares over PeerJS `MediaConnection`s.
+ *
+ * The sender captures, calls the peer with share metadata and waits for
+ * `share-accept` / `share-decline` on the data connection. The receiver holds
+ * the call unanswered until its user decides; a declined call is closed and the
+ * sender told. Received streams are kept in {@link ShareManager.streams} for the
+ * viewer page (see docs/architecture.md, "How media reaches the viewer").
+ */
+import type { MediaConnection } from 'peerjs';
+import { CodedError, type ErrorCode } from '../errors';
+import {
+  APP_TAG,
+  PROTOCOL_VERSION,
+  decodeShareMetadata,
+  shareSignal,
+  type PeerMessage,
+  type ShareMetadata,
+  type ShareSignal,
+} from '../protocol/peer';
+import type { ShareStats, ShareView } from '../protocol/runtime';
+import { applySenderPreset, PRESETS, type PresetName, type ShareKind } from '../share/presets';
+import type { MediaAccess, Playback } from './media';
+
+/** How long an ended share stays listed (so both sides can see that it ended), in ms. */
+export const ENDED_SHARE_TTL_MS = 60_000;
+
+/** How often the played-back level is sampled for the sender's popup, in ms. */
+const LEVEL_INTERVAL_MS = 1000;
+
+/** What the share manager needs from the peer session. */
+export interface ShareHost {
+  /** `peer.call(peerId, stream, { metadata })`, or `undefined` when the PeerServer is away. */
+  call(peerId: string, stream: MediaStream, metadata: ShareMetadata): MediaConnection | undefined;
+  /** Sends a message on the open data connection to `peerId`; false when there is none. */
+  send(peerId: string, message: PeerMessage): boolean;
+  isConnected(peerId: string): boolean;
+  /** The share list changed. */
+  changed(): void;
+  /** A peer offers a share; the user must be asked. */
+  offered(share: ShareView): void;
+  now(): number;
+  newId(): string;
+  log: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+/** What to share, from the start command. */
+export interface ShareRequest {
+  peerId: string;
+  kind: ShareKind;
+  preset: PresetName;
+  streamId?: string;
+  tabId?: number;
+  /** The tab's size in CSS pixels, to capture no larger than it. */
+  tabWidth?: number;
+  tabHeight?: number;
+  title: string;
+}
+
+interface Share {
+  view: ShareView;
+  call?: MediaConnection;
+  /** Our captured stream (outgoing). */
+  local?: MediaStream;
+  playback?: Playback;
+  pruneTimer?: ReturnType<typeof setTimeout>;
+}
+
+const OVER = new Set<ShareView['state']>(['ended', 'declined', 'failed']);
+
+/** Tab and tab-audio share one capture of one tab; the microphone is separate. */
+function slotOf(kind: ShareKind): 'tab' | 'mic' {
+  return kind === 'mic' ? 'mic' : 'tab';
+}
+
+export class ShareManager {
+  private readonly shares = new Map<string, Share>();
+  /** Received streams by share ID, read by the viewer page. */
+  readonly streams = new Map<string, MediaStream>();
+  private levelTimer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly host: ShareHost,
+    private readonly media: MediaAccess,
+  ) {}
+
+  /** Current and recently ended shares. */
+  list(): ShareView[] {
+    return [...this.shares.values()].map((share) => ({ ...share.view }));
+  }
+
+  /**
+   * Starts a share. A running outgoing share of the same kind of source (tab, or
+   * microphone) is replaced: one tab and one microphone at a time.
+   * @returns the share ID, or `not-connected`, `capture-failed`, `mic-denied`, `no-mic`, `server-unreachable`.
+   */
+  async start(request: ShareRequest): Promise<{ ok: true; shareId: string } | { ok: false; error: ErrorCode }> {
+    if (!this.host.isConnected(request.peerId)) return { ok: false, error: 'not-connected' };
+    let local: MediaStream;
+    try {
+      const tabSize = request.tabWidth && request.tabHeight ? { width: request.tabWidth, height: request.tabHeight } : undefined;
+      local = await this.media.open(request.kind, request.preset, request.streamId, tabSize);
+    } catch (error) {
+      this.host.log.warn('[secureconnect] could not open media', error);
+      return { ok: false, error: error instanceof CodedError ? error.code : 'capture-failed' };
+    }
+    for (const other of this.shares.values()) {
+      if (other.view.direction === 'out' && !OVER.has(other.view.state) && slotOf(other.view.kind) === slotOf(request.kind)) {
+        this.stop(other.view.id);
+      }
+    }
+    const preset = PRESETS[request.preset];
+    for (const track of local.getVideoTracks()) track.contentHint = preset.contentHint;
+
+    const id = this.host.newId();
+    const share: Share = {
+      view: {
+        id,
+        peerId: request.peerId,
+        direction: 'out',
+        kind: request.kind,
+        preset: request.preset,
+        title: request.title,
+        state: 'offering',
+        since: this.host.now(),
+        ...(request.tabId !== undefined ? { tabId: request.tabId } : {}),
+      },
+      local,
+    };
+    // Tab capture mutes the tab for its owner: play it back so the sender still hears it.
+    if (request.kind !== 'mic') share.playback = this.media.playBack(local);
+    this.shares.set(id, share);
+
+    const metadata: ShareMetadata = {
+      app: APP_TAG,
+      protocol: PROTOCOL_VERSION,
+      shareId: id,
+      kind: request.kind,
+      preset: request.preset,
+      title: request.title,
+    };
+    const call = this.host.call(request.peerId, local, metadata);
+    if (!call) {
+      this.finish(share, 'failed', 'server-unreachable');
+      return { ok: false, error: 'server-unreachable' };
+    }
+    share.call = call;
+    call.on('close', () => this.finish(share, 'ended', undefined, true));
+    call.on('error', (error) => this.host.log.warn(`[secureconnect] share ${id}: ${error.type} ${error.message}`));
+    // A tab capture track ends when the tab closes or capture is revoked: end the share and tell the peer.
+    for (const track of local.getTracks()) track.addEventListener('ended', () => this.stop(id));
+    this.watchLevels();
+    this.host.changed();
+    return { ok: true, shareId: id };
+  }
+
+  /** Ends a share from this side and tells the peer. */
+  stop(shareId: string): { ok: true } | { ok: false; error: ErrorCode } {
+    const share = this.shares.get(shareId);
+    if (!share || OVER.has(share.view.state)) return { ok: false, error: 'no-share' };
+    this.host.send(share.view.peerId, shareSignal('share-end', shareId));
+    this.finish(share, 'ended');
+    return { ok: true };
+  }
+
+  /** Ends the outgoing share of a tab that closed. */
+  stopTab(tabId: number): void {
+    for (const share of this.shares.values()) {
+      if (share.view.direction === 'out' && share.view.tabId === tabId && !OVER.has(share.view.state)) this.stop(share.view.id);
+    }
+  }
+
+  /** Accepts or declines an incoming share. */
+  answer(shareId: string, accept: boolean): { ok: true } | { ok: false; error: ErrorCode } {
+    const share = this.shares.get(shareId);
+    if (!share || share.view.direction !== 'in' || share.view.state !== 'incoming' || !share.call) {
+      return { ok: false, error: 'no-share' };
+    }
+    if (!accept) {
+      this.host.send(share.view.peerId, shareSignal('share-decline', shareId));
+      this.finish(share, 'declined');
+      return { ok: true };
+    }
+    const call = share.call;
+    let received = false;
+    // PeerJS fires `stream` once per track, with the same stream: keep the first.
+    call.on('stream', (stream) => {
+      if (received || OVER.has(share.view.state)) return;
+      received = true;
+      this.streams.set(shareId, stream);
+      this.setState(share, 'live');
+    });
+    call.answer();
+    this.host.send(share.view.peerId, shareSignal('share-accept', shareId));
+    return { ok: true };
+  }
+
+  /** An incoming `MediaConnection`: checked, then held until the user answers. */
+  onCall(call: MediaConnection): void {
+    const decoded = decodeShareMetadata(call.metadata);
+    if (!decoded.ok) {
+      this.host.log.warn(`[secureconnect] refused a call from ${call.peer}: metadata ${decoded.reason}`);
+      call.close();
+      return;
+    }
+    // Media only from a peer the user is connected to, under the ID that connection was made with.
+    if (!this.host.isConnected(call.peer) || this.shares.has(decoded.message.shareId)) {
+      this.host.log.warn(`[secureconnect] refused a call from ${call.peer}: not connected or a repeated share`);
+      call.close();
+      return;
+    }
+    const meta = decoded.message;
+    const share: Share = {
+      view: {
+        id: meta.shareId,
+        peerId: call.peer,
+        direction: 'in',
+        kind: meta.kind,
+        preset: meta.preset,
+        title: meta.title,
+        state: 'incoming',
+        since: this.host.now(),
+      },
+      call,
+    };
+    this.shares.set(meta.shareId, share);
+    call.on('close', () => this.finish(share, 'ended', undefined, true));
+    call.on('error', (error) => this.host.log.warn(`[secureconnect] share ${meta.shareId}: ${error.type} ${error.message}`));
+    this.host.changed();
+    this.host.offered({ ...share.view });
+  }
+
+  /** A share message from `peerId` on the data connection. */
+  onSignal(peerId: string, message: ShareSignal): void {
+    const share = this.shares.get(message.shareId);
+    // Only the peer the share is with may change it.
+    if (!share || share.view.peerId !== peerId || OVER.has(share.view.state)) return;
+    if (message.type === 'share-accept' && share.view.direction === 'out') {
+      this.setState(share, 'live');
+      const pc = share.call?.peerConnection;
+      if (pc && share.view.kind === 'tab') void applySenderPreset(pc, share.view.preset);
+    } else if (message.type === 'share-decline' && share.view.direction === 'out') {
+      this.finish(share, 'declined', 'share-declined');
+    } else if (message.type === 'share-end') {
+      this.finish(share, 'ended');
+    }
+  }
+
+  /** The data connection to `peerId` is gone: its shares end. */
+  onPeerGone(peerId: string): void {
+    for (const share of this.shares.values()) {
+      if (share.view.peerId === peerId && !OVER.has(share.view.state)) this.finish(share, 'ended', 'peer-disconnected');
+    }
+  }
+
+  /**
+   * Receiver-side figures of a share, from `getStats()` inbound-rtp
+   * (https://www.w3.org/TR/webrtc-stats/#inboundrtpstats-dict*).
+   */
+  async stats(shareId: string): Promise<{ ok: true; stats: ShareStats } | { ok: false; error: ErrorCode }> {
+    const pc = this.shares.get(shareId)?.call?.peerConnection;
+    if (!pc) return { ok: false, error: 'no-share' };
+    const report = await pc.getStats();
+    const stats: ShareStats = { timestamp: performance.now() };
+    report.forEach((entry: Record<string, unknown>) => {
+      if (entry.type !== 'inbound-rtp') return;
+      const num = (key: string): number => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
+      if (entry.kind === 'video') {
+        stats.video = {
+          frameWidth: num('frameWidth'),
+          frameHeight: num('frameHeight'),
+          framesPerSecond: num('framesPerSecond'),
+          framesDecoded: num('framesDecoded'),
+          bytesReceived: num('bytesReceived'),
+        };
+      } else if (entry.kind === 'audio') {
+        stats.audio = { totalAudioEnergy: num('totalAudioEnergy'), bytesReceived: num('bytesReceived') };
+      }
+    });
+    return { ok: true, stats };
+  }
+
+  /** Ends everything, e.g. when the peer restarts. */
+  destroy(): void {
+    for (const share of this.shares.values()) {
+      if (!OVER.has(share.view.state)) this.finish(share, 'ended');
+      if (share.pruneTimer !== undefined) clearTimeout(share.pruneTimer);
+    }
+    this.shares.clear();
+    if (this.levelTimer !== undefined) clearInterval(this.levelTimer);
+    this.levelTimer = undefined;
+  }
+
+  private setState(share: Share, state: ShareView['state'], error?: ErrorCode): void {
+    share.view = { ...share.view, state, since: this.host.now() };
+    if (error) share.view.error = error;
+    this.host.changed();
+  }
+
+  /** Releases everything a share holds; `fromRemote` when the call closed under us. */
+  private finish(share: Share, state: 'ended' | 'declined' | 'failed', error?: ErrorCode, fromRemote = false): void {
+    if (OVER.has(share.view.state)) return;
+    if (fromRemote && share.view.state === 'incoming') error ??= 'peer-disconnected';
+    // State first: closing the call below fires its `close`, which must find the share over.
+    this.setState(share, state, error);
+    delete share.view.playbackLevel;
+    // Stopping every track releases the capture (the browser's indicator goes away).
+    for (const track of share.local?.getTracks() ?? []) track.stop();
+    share.playback?.stop();
+    share.playback = undefined;
+    const call = share.call;
+    share.call = undefined;
+    call?.close();
+    this.streams.delete(share.view.id);
+    share.pruneTimer = setTimeout(() => {
+      this.shares.delete(share.view.id);
+      this.host.changed();
+    }, ENDED_SHARE_TTL_MS);
+  }
+
+  private watchLevels(): void {
+    if (this.levelTimer !== undefined) return;
+    this.levelTimer = setInterval(() => {
+      let playing = false;
+      for (const share of this.shares.values()) {
+        if (!share.playback) continue;
+        playing = true;
+        const level = Math.round(share.playback.level() * 100) / 100;
+        if (level !== share.view.playbackLevel) {
+          share.view = { ...share.view, playbackLevel: level };
+          this.host.changed();
+        }
+      }
+      if (!playing) {
+        clearInterval(this.levelTimer);
+        this.levelTimer = undefined;
+      }
+    }, LEVEL_INTERVAL_MS);
+  }
+}
