@@ -13,6 +13,10 @@ const SHARE_PARENT_ID = 'share-tab';
 const SHARE_NONE_ID = 'share-tab:none';
 const SHARE_PEER_PREFIX = 'share-tab:peer:';
 
+type MenuContext = 'selection' | 'page' | 'image' | 'video' | 'audio';
+/** Where "Share this tab with" shows: the page and its media (people right-click the video they want to share). */
+const SHARE_CONTEXTS: MenuContext[] = ['page', 'image', 'video', 'audio'];
+
 let shownKey: string | undefined;
 let rebuilding: Promise<void> = Promise.resolve();
 
@@ -22,12 +26,12 @@ function peerLabel(peer: SessionState['peers'][number]): string {
 
 /** One parent item with a child per connected peer, or a disabled hint. */
 function createPeerMenu(
-  parent: { id: string; title: string; context: 'selection' | 'page' },
+  parent: { id: string; title: string; contexts: MenuContext[] },
   noneId: string,
   peerPrefix: string,
   connected: SessionState['peers'],
 ): void {
-  const contexts: ['selection' | 'page'] = [parent.context];
+  const contexts = parent.contexts as [MenuContext, ...MenuContext[]];
   browser.contextMenus.create({ id: parent.id, title: parent.title, contexts });
   if (connected.length === 0) {
     browser.contextMenus.create({ id: noneId, parentId: parent.id, title: i18n.t('menu.noPeers'), enabled: false, contexts });
@@ -51,8 +55,8 @@ export function updateSelectionMenu(state: Pick<SessionState, 'peers'> | undefin
     if (key === shownKey) return;
     shownKey = key;
     await browser.contextMenus.removeAll();
-    createPeerMenu({ id: PARENT_ID, title: i18n.t('menu.sendSelection'), context: 'selection' }, NONE_ID, PEER_PREFIX, connected);
-    createPeerMenu({ id: SHARE_PARENT_ID, title: i18n.t('menu.shareTab'), context: 'page' }, SHARE_NONE_ID, SHARE_PEER_PREFIX, connected);
+    createPeerMenu({ id: PARENT_ID, title: i18n.t('menu.sendSelection'), contexts: ['selection'] }, NONE_ID, PEER_PREFIX, connected);
+    createPeerMenu({ id: SHARE_PARENT_ID, title: i18n.t('menu.shareTab'), contexts: SHARE_CONTEXTS }, SHARE_NONE_ID, SHARE_PEER_PREFIX, connected);
   }).catch((error: unknown) => {
     shownKey = undefined;
     console.error('[secureconnect] context menu update failed', error);

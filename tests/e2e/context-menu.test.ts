@@ -1,11 +1,12 @@
 /**
- * Right-click, as a person does it: a headed Chromium under Xvfb, the real
+ * Right-click and the keyboard shortcut, as a person does them: a headed Chromium under Xvfb, the real
  * native context menu, keys sent by xdotool (Playwright's keyboard cannot reach
  * native menus).
  */
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ViewerPage,
   startServer,
   startStaticServer,
   startXvfb,
@@ -16,7 +17,7 @@ import {
   type XDisplay,
 } from './harness';
 
-describe('send a page selection with right-click', () => {
+describe('real invocations in a headed browser: context menus and the shortcut', () => {
   let x: XDisplay;
   let server: ServerProcess;
   let web: Awaited<ReturnType<typeof startStaticServer>>;
@@ -29,8 +30,15 @@ describe('send a page selection with right-click', () => {
   beforeAll(async () => {
     x = await startXvfb();
     server = await startServer();
-    web = await startStaticServer({ '/': resolve('tests/e2e/fixtures/selection.html') });
-    [alice, bob] = await Promise.all([User.launch('alice-headed', { headless: false, env: { DISPLAY: x.display } }), User.launch('bob')]);
+    web = await startStaticServer({
+      '/': resolve('tests/e2e/fixtures/selection.html'),
+      '/motion': resolve('tests/e2e/fixtures/motion.html'),
+    });
+    // No --allowlisted-extension-id: tab capture works only through a real invocation.
+    [alice, bob] = await Promise.all([
+      User.launch('alice-headed', { headless: false, env: { DISPLAY: x.display } }),
+      User.launch('bob', { extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
+    ]);
     await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
     [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
     [, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
@@ -64,5 +72,43 @@ describe('send a page selection with right-click', () => {
     await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toEqual([selected]);
     // The sender's history shows it as delivered.
     await expect.poll(() => alicePopup.messages('out').first().getAttribute('data-status'), { timeout: 10_000 }).toBe('delivered');
+  });
+
+  it('"Share this tab with" > B: B receives video', async () => {
+    const page = await alice.context.newPage();
+    await page.goto(`${web.url}/motion`);
+    await page.bringToFront();
+    // Right-click on the page (its header, not the canvas, which is media to Chromium):
+    // "Share this tab with" sits above View page source and Inspect.
+    const header = (await page.locator('#header').boundingBox())!;
+    await page.mouse.click(header.x + header.width - 100, header.y + header.height / 2, { button: 'right' });
+    for (const key of ['Up', 'Up', 'Up', 'Right', 'Return']) {
+      await new Promise((r) => setTimeout(r, 300));
+      await xdotool(x.display, 'key', key);
+    }
+    const offer = bobPopup.share('in', 'incoming');
+    await offer.waitFor({ timeout: 10_000 });
+    const opened = bob.context.waitForEvent('page');
+    await offer.getByTestId('share-accept').click();
+    const viewer = new ViewerPage(await opened);
+    const first = await viewer.figures();
+    await expect.poll(async () => (await viewer.figures()).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(first.framesDecoded + 10);
+    await alicePopup.share('out', 'live').getByTestId('share-stop').click();
+    await viewer.ended().waitFor({ timeout: 5000 });
+    await viewer.page.close();
+    await page.close();
+  });
+
+  it('the keyboard shortcut (Alt+Shift+S) shares the current tab with the most recent peer', async () => {
+    const page = await alice.context.newPage();
+    await page.goto(`${web.url}/motion`);
+    await page.bringToFront();
+    await page.click('body');
+    await xdotool(x.display, 'key', '--clearmodifiers', 'alt+shift+s');
+    const offer = bobPopup.share('in', 'incoming');
+    await offer.waitFor({ timeout: 10_000 });
+    await offer.getByTestId('share-decline').click();
+    await alicePopup.share('out', 'declined').waitFor({ timeout: 5000 });
+    await page.close();
   });
 });
