@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ack, decodePeerMessage, hello, TEXT_MAX_BYTES, textMessage, utf8Length } from '@/lib/protocol/peer';
+import { ack, decodePeerMessage, hello, shareSignal, TEXT_MAX_BYTES, textMessage, utf8Length } from '@/lib/protocol/peer';
 
 describe('decodePeerMessage', () => {
   it.each([
@@ -8,6 +8,9 @@ describe('decodePeerMessage', () => {
     textMessage('4b7a0f1e-5a6b-4c1d-9e2f-0a1b2c3d4e5f', 'hi', 1_700_000_000_000),
     textMessage('m1', 'Привет 👋 سلام', 0),
     ack('m1'),
+    shareSignal('share-accept', 's1'),
+    shareSignal('share-decline', 's1'),
+    shareSignal('share-end', 's1'),
   ])('accepts %j', (message) => {
     expect(decodePeerMessage(message)).toEqual({ ok: true, message });
   });
@@ -34,6 +37,7 @@ describe('decodePeerMessage', () => {
     ['a fractional time', textMessage('m', 'x', 1.5), 'sentAt: sent-at-type'],
     ['a negative time', textMessage('m', 'x', -1), 'sentAt: sent-at-type'],
     ['a long display name', hello('n'.repeat(65)), 'name: name-long'],
+    ['a share signal without an ID', { v: 1, type: 'share-end' }, 'shareId: bad-fields'],
   ])('rejects %s', (_what, data, reason) => {
     expect(decodePeerMessage(data)).toEqual({ ok: false, reason });
   });

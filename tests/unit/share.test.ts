@@ -1,0 +1,278 @@
+/**
+ * Share presets, share metadata and the share state machine (with stand-ins
+ * for PeerJS's MediaConnection and for capture; end-to-end tests use the real ones).
+ */
+import { EventEmitter } from 'node:events';
+import type { MediaConnection } from 'peerjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CodedError } from '@/lib/errors';
+import { decodeShareMetadata, shareSignal, type PeerMessage, type ShareMetadata } from '@/lib/protocol/peer';
+import type { ShareView } from '@/lib/protocol/runtime';
+import type { MediaAccess } from '@/lib/session/media';
+import { ENDED_SHARE_TTL_MS, ShareManager } from '@/lib/session/shares';
+import { captureSize, PRESETS, tabCaptureConstraints } from '@/lib/share/presets';
+
+describe('presets', () => {
+  it('Motion is up to 1920x1080 at 30 fps with motion hint; Detail keeps resolution at a low frame rate', () => {
+    expect(PRESETS.motion).toMatchObject({ maxWidth: 1920, maxHeight: 1080, maxFrameRate: 30, contentHint: 'motion' });
+    expect(PRESETS.detail).toMatchObject({ contentHint: 'detail', degradationPreference: 'maintain-resolution' });
+    expect(PRESETS.detail.maxFrameRate).toBeLessThan(PRESETS.motion.maxFrameRate);
+    expect(PRESETS.detail.maxWidth * PRESETS.detail.maxHeight).toBeGreaterThan(PRESETS.motion.maxWidth * PRESETS.motion.maxHeight);
+  });
+
+  it.each([
+    ['motion', { width: 2560, height: 1440 }, { width: 1920, height: 1080 }],
+    ['motion', { width: 1280, height: 720 }, { width: 1280, height: 720 }],
+    ['motion', { width: 1920, height: 2000 }, { width: 1037, height: 1080 }],
+    ['detail', { width: 2560, height: 1440 }, { width: 2560, height: 1440 }],
+    ['detail', undefined, { width: 3840, height: 2160 }],
+  ] as const)('%s captures a %j tab at %j', (preset, tab, size) => {
+    expect(captureSize(preset, tab)).toEqual(size);
+  });
+
+  it('builds tab capture constraints in the form tab capture accepts', () => {
+    expect(tabCaptureConstraints('tab', 'stream-1', 'motion', { width: 1280, height: 720 })).toEqual({
+      audio: { mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: 'stream-1' } },
+      video: {
+        mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: 'stream-1', maxWidth: 1280, maxHeight: 720, maxFrameRate: 30 },
+      },
+    });
+    expect(tabCaptureConstraints('tab-audio', 'stream-1', 'motion')).toEqual({
+      audio: { mandatory: { chromeMediaSource: 'tab', chromeMediaSourceId: 'stream-1' } },
+      video: false,
+    });
+  });
+});
+
+describe('share metadata', () => {
+  const valid: ShareMetadata = { app: 'secureconnect', protocol: 1, shareId: 's1', kind: 'tab', preset: 'motion', title: 'A <b>tab</b>' };
+
+  it('accepts valid metadata, titles as plain strings', () => {
+    expect(decodeShareMetadata(valid)).toEqual({ ok: true, message: valid });
+  });
+
+  it.each([
+    ['no metadata', undefined],
+    ['another app', { ...valid, app: 'other' }],
+    ['an unknown kind', { ...valid, kind: 'screen' }],
+    ['an unknown preset', { ...valid, preset: 'ultra' }],
+    ['an overlong title', { ...valid, title: 't'.repeat(301) }],
+    ['a bad share ID', { ...valid, shareId: '../../x' }],
+  ])('rejects %s', (_what, metadata) => {
+    expect(decodeShareMetadata(metadata).ok).toBe(false);
+  });
+});
+
+class FakeCall extends EventEmitter {
+  answered = false;
+  closed = false;
+  peerConnection = undefined;
+  constructor(
+    readonly peer: string,
+    readonly metadata?: unknown,
+  ) {
+    super();
+  }
+  answer(): void {
+    this.answered = true;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+}
+
+class FakeTrack extends EventTarget {
+  stopped = false;
+  contentHint = '';
+  constructor(readonly kind: 'audio' | 'video') {
+    super();
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+function fakeStream(): MediaStream & { tracks: FakeTrack[] } {
+  const tracks = [new FakeTrack('video'), new FakeTrack('audio')];
+  return {
+    tracks,
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+  } as unknown as MediaStream & { tracks: FakeTrack[] };
+}
+
+describe('ShareManager', () => {
+  let sent: Array<[string, PeerMessage]>;
+  let calls: FakeCall[];
+  let offers: ShareView[];
+  let connected: Set<string>;
+  let streams: Array<ReturnType<typeof fakeStream>>;
+  let playbackStopped: number;
+  let manager: ShareManager;
+  let ids: number;
+
+  const media: MediaAccess = {
+    open: async (kind) => {
+      if (kind === 'mic' && !connected.has('mic-ok')) throw new CodedError('mic-denied');
+      const stream = fakeStream();
+      streams.push(stream);
+      return stream;
+    },
+    playBack: () => ({ level: () => 0.25, stop: () => playbackStopped++ }),
+  };
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sent = [];
+    calls = [];
+    offers = [];
+    streams = [];
+    playbackStopped = 0;
+    ids = 0;
+    connected = new Set(['bob-otter-2000']);
+    manager = new ShareManager(
+      {
+        call: (peerId, _stream, metadata) => {
+          const call = new FakeCall(peerId, metadata);
+          calls.push(call);
+          return call as unknown as MediaConnection;
+        },
+        send: (peerId, message) => {
+          sent.push([peerId, message]);
+          return connected.has(peerId);
+        },
+        isConnected: (peerId) => connected.has(peerId),
+        changed: () => {},
+        offered: (share) => offers.push(share),
+        now: () => 1000,
+        newId: () => `share-${++ids}`,
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      },
+      media,
+    );
+  });
+
+  afterEach(() => {
+    manager.destroy();
+    vi.useRealTimers();
+  });
+
+  const startTab = () => manager.start({ peerId: 'bob-otter-2000', kind: 'tab', preset: 'motion', streamId: 'sid', tabId: 7, title: 'Video' });
+
+  it('offers a tab share with metadata, goes live on accept, and releases everything on stop', async () => {
+    await expect(startTab()).resolves.toEqual({ ok: true, shareId: 'share-1' });
+    expect(calls[0]!.metadata).toEqual({ app: 'secureconnect', protocol: 1, shareId: 'share-1', kind: 'tab', preset: 'motion', title: 'Video' });
+    expect(streams[0]!.tracks[0]!.contentHint).toBe('motion');
+    expect(manager.list()).toMatchObject([{ id: 'share-1', direction: 'out', state: 'offering', tabId: 7 }]);
+
+    manager.onSignal('bob-otter-2000', shareSignal('share-accept', 'share-1'));
+    expect(manager.list()[0]!.state).toBe('live');
+
+    expect(manager.stop('share-1')).toEqual({ ok: true });
+    expect(sent).toContainEqual(['bob-otter-2000', shareSignal('share-end', 'share-1')]);
+    expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+    expect(playbackStopped).toBe(1);
+    expect(calls[0]!.closed).toBe(true);
+    expect(manager.list()[0]!.state).toBe('ended');
+    vi.advanceTimersByTime(ENDED_SHARE_TTL_MS);
+    expect(manager.list()).toEqual([]);
+  });
+
+  it('plays the captured tab back and reports its level', async () => {
+    await startTab();
+    vi.advanceTimersByTime(1000);
+    expect(manager.list()[0]!.playbackLevel).toBe(0.25);
+  });
+
+  it('stops when the captured tab closes (its tracks end), telling the peer', async () => {
+    await startTab();
+    streams[0]!.tracks[0]!.dispatchEvent(new Event('ended'));
+    expect(manager.list()[0]!.state).toBe('ended');
+    expect(sent).toContainEqual(['bob-otter-2000', shareSignal('share-end', 'share-1')]);
+  });
+
+  it('is told of a decline, and ignores signals from other peers', async () => {
+    await startTab();
+    manager.onSignal('mallory-otter-1', shareSignal('share-decline', 'share-1'));
+    expect(manager.list()[0]!.state).toBe('offering');
+    manager.onSignal('bob-otter-2000', shareSignal('share-decline', 'share-1'));
+    expect(manager.list()[0]).toMatchObject({ state: 'declined', error: 'share-declined' });
+    expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+  });
+
+  it('replaces a running tab share with a new one, but keeps the microphone separate', async () => {
+    connected.add('mic-ok');
+    await startTab();
+    await manager.start({ peerId: 'bob-otter-2000', kind: 'mic', preset: 'motion', title: '' });
+    await startTab();
+    expect(manager.list().map((s) => [s.id, s.kind, s.state])).toEqual([
+      ['share-1', 'tab', 'ended'],
+      ['share-2', 'mic', 'offering'],
+      ['share-3', 'tab', 'offering'],
+    ]);
+  });
+
+  it('refuses to share with a peer that is not connected, and reports a refused microphone', async () => {
+    await expect(manager.start({ peerId: 'nobody-1', kind: 'tab', preset: 'motion', title: '' })).resolves.toEqual({
+      ok: false,
+      error: 'not-connected',
+    });
+    await expect(manager.start({ peerId: 'bob-otter-2000', kind: 'mic', preset: 'motion', title: '' })).resolves.toEqual({
+      ok: false,
+      error: 'mic-denied',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  describe('receiving', () => {
+    const metadata: ShareMetadata = { app: 'secureconnect', protocol: 1, shareId: 'in-1', kind: 'tab', preset: 'detail', title: 'Doc' };
+
+    it('holds an incoming call until the user answers, then accepts and keeps the stream for the viewer', () => {
+      const call = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(call as unknown as MediaConnection);
+      expect(offers).toMatchObject([{ id: 'in-1', peerId: 'bob-otter-2000', direction: 'in', state: 'incoming', title: 'Doc' }]);
+      expect(call.answered).toBe(false);
+
+      expect(manager.answer('in-1', true)).toEqual({ ok: true });
+      expect(call.answered).toBe(true);
+      expect(sent).toContainEqual(['bob-otter-2000', shareSignal('share-accept', 'in-1')]);
+      const remote = fakeStream();
+      call.emit('stream', remote);
+      call.emit('stream', remote);
+      expect(manager.streams.get('in-1')).toBe(remote);
+      expect(manager.list()[0]!.state).toBe('live');
+
+      manager.onSignal('bob-otter-2000', shareSignal('share-end', 'in-1'));
+      expect(manager.list()[0]!.state).toBe('ended');
+      expect(manager.streams.has('in-1')).toBe(false);
+    });
+
+    it('declines: closes the call and tells the sender', () => {
+      const call = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(call as unknown as MediaConnection);
+      expect(manager.answer('in-1', false)).toEqual({ ok: true });
+      expect(call.closed).toBe(true);
+      expect(call.answered).toBe(false);
+      expect(sent).toContainEqual(['bob-otter-2000', shareSignal('share-decline', 'in-1')]);
+    });
+
+    it('refuses calls from peers without a connection, and calls with bad metadata', () => {
+      const stranger = new FakeCall('stranger-1', metadata);
+      manager.onCall(stranger as unknown as MediaConnection);
+      const bad = new FakeCall('bob-otter-2000', { ...metadata, kind: 'screen' });
+      manager.onCall(bad as unknown as MediaConnection);
+      expect(stranger.closed).toBe(true);
+      expect(bad.closed).toBe(true);
+      expect(offers).toEqual([]);
+    });
+
+    it('ends the shares of a peer that goes away', () => {
+      manager.onCall(new FakeCall('bob-otter-2000', metadata) as unknown as MediaConnection);
+      manager.onPeerGone('bob-otter-2000');
+      expect(manager.list()[0]).toMatchObject({ state: 'ended', error: 'peer-disconnected' });
+    });
+  });
+});
