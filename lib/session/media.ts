@@ -25,6 +25,9 @@ export interface MediaAccess {
   playBack(stream: MediaStream): Playback;
 }
 
+/** Longest wait for a capture stream to open, in ms. */
+const OPEN_TIMEOUT_MS = 10_000;
+
 function codeFor(kind: ShareKind, error: unknown): CodedError {
   const name = (error as { name?: string }).name;
   if (kind === 'mic') {
@@ -37,12 +40,19 @@ function codeFor(kind: ShareKind, error: unknown): CodedError {
 /** {@link MediaAccess} on `navigator.mediaDevices` and an `AudioContext`. */
 export const browserMedia: MediaAccess = {
   async open(kind, preset, streamId, tabSize) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // getUserMedia can wait forever (e.g. a tab that may not be captured): give up in time.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CodedError(kind === 'mic' ? 'no-mic' : 'capture-failed', 'getUserMedia timed out')), OPEN_TIMEOUT_MS);
+    });
     try {
-      if (kind === 'mic') return await navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS);
+      if (kind === 'mic') return await Promise.race([navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS), timeout]);
       if (!streamId) throw new CodedError('capture-failed', 'no stream ID');
-      return await navigator.mediaDevices.getUserMedia(tabCaptureConstraints(kind, streamId, preset, tabSize));
+      return await Promise.race([navigator.mediaDevices.getUserMedia(tabCaptureConstraints(kind, streamId, preset, tabSize)), timeout]);
     } catch (error) {
       throw error instanceof CodedError ? error : codeFor(kind, error);
+    } finally {
+      clearTimeout(timer);
     }
   },
 
