@@ -93,6 +93,8 @@ describe('share a tab', () => {
     const rampStart = performance.now();
     await expect.poll(async () => (await viewer.figures()).width, { timeout: 40_000, interval: 250 }).toBeGreaterThanOrEqual(1280);
     const rampMs = performance.now() - rampStart + firstFrameMs;
+    const attachedAt = await viewer.page.getByTestId('viewer-media').getAttribute('data-attached-at');
+    console.log(`[figure] viewer page start to stream attached (getViews handover): ${attachedAt} ms`);
     const before = await viewer.figures();
     await new Promise((r) => setTimeout(r, 5000));
     const after = await viewer.figures();
