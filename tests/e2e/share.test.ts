@@ -84,10 +84,14 @@ describe('share a tab', () => {
   it('B receives video of at least 1280x720 at 20+ fps and audio; A still hears the tab; A stops and B is told', async () => {
     await openMovingPage();
     await offer('tab', 'motion');
-    // The offer says who and what.
+    // The offer says who and what, in the popup and in a notification with Accept / Decline.
     await expect(bobPopup.share('in', 'incoming').textContent()).resolves.toMatch(/wants to share their tab/);
+    const bobNotifications = async () => (await bob.serviceWorker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+    await expect.poll(bobNotifications).toContainEqual(expect.stringMatching(/^share-offer:/));
     const { viewer, firstFrameMs } = await accept();
     await alicePopup.share('out', 'live').waitFor({ timeout: 10_000 });
+    // Answered: the question is withdrawn.
+    await expect.poll(bobNotifications).not.toContainEqual(expect.stringMatching(/^share-offer:/));
 
     // WebRTC starts low and raises resolution as its bandwidth estimate grows.
     const rampStart = performance.now();
