@@ -3,7 +3,7 @@
 import { i18n } from '#i18n';
 import { setUpPage } from '@/components/page-setup';
 
-setUpPage();
+setUpPage(i18n.t('micPermission.title'));
 const app = document.getElementById('app')!;
 const main = document.createElement('main');
 main.className = 'card';

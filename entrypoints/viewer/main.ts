@@ -1,6 +1,7 @@
 import { createApp } from 'vue';
+import { i18n } from '#i18n';
 import { setUpPage } from '@/components/page-setup';
 import App from './App.vue';
 
-setUpPage();
+setUpPage(i18n.t('viewer.title'));
 createApp(App).mount('#app');
