@@ -6,50 +6,44 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ViewerPage,
-  startServer,
+  startPair,
   startStaticServer,
   startXvfb,
+  ViewerPage,
   xdotool,
-  User,
+  type Pair,
   type PopupPage,
-  type ServerProcess,
+  type User,
   type XDisplay,
 } from './harness';
 
 describe('real invocations in a headed browser: context menus and the shortcut', () => {
   let x: XDisplay;
-  let server: ServerProcess;
+  let pair: Pair;
   let web: Awaited<ReturnType<typeof startStaticServer>>;
   let alice: User;
   let bob: User;
   let alicePopup: PopupPage;
   let bobPopup: PopupPage;
-  let bobId: string;
 
   beforeAll(async () => {
     x = await startXvfb();
-    server = await startServer();
     web = await startStaticServer({
       '/': resolve('tests/e2e/fixtures/selection.html'),
       '/motion': resolve('tests/e2e/fixtures/motion.html'),
     });
-    // No --allowlisted-extension-id: tab capture works only through a real invocation.
-    [alice, bob] = await Promise.all([
-      User.launch('alice-headed', { headless: false, env: { DISPLAY: x.display } }),
-      User.launch('bob', { extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
-    ]);
-    await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    [, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
-    await alicePopup.connect(bobId);
-    await alicePopup.peerItem(bobId).and(alicePopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+    // A is headed, without --allowlisted-extension-id: tab capture works only through a real invocation.
+    pair = await startPair({
+      alice: { headless: false, env: { DISPLAY: x.display } },
+      bob: { extraArgs: ['--autoplay-policy=no-user-gesture-required'] },
+      connect: true,
+    });
+    ({ alice, bob, alicePopup, bobPopup } = pair);
   });
 
   afterAll(async () => {
-    await Promise.all([alice?.close(), bob?.close()]);
+    await pair?.close();
     await web?.close();
-    await server?.kill();
     await x?.stop();
   });
 

@@ -162,6 +162,11 @@ export class PopupPage {
     return this.page.locator(`[data-testid="peer-item"][data-peer-id="${peerId}"]`);
   }
 
+  /** Waits until `peerId` is listed with `state`. */
+  async waitPeer(peerId: string, state: 'connecting' | 'connected' | 'disconnected', timeout = 15_000): Promise<void> {
+    await this.page.locator(`[data-testid="peer-item"][data-peer-id="${peerId}"][data-state="${state}"]`).waitFor({ timeout });
+  }
+
   async connect(peerId: string): Promise<void> {
     await this.page.getByTestId('peer-id-input').fill(peerId);
     await this.page.getByTestId('connect-button').click();
@@ -294,4 +299,42 @@ export async function xdotool(display: string, ...args: string[]): Promise<void>
     const child = spawn('xdotool', args, { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' });
     child.once('exit', (code) => (code === 0 ? done() : reject(new Error(`xdotool ${args.join(' ')} exited with ${code}`))));
   });
+}
+
+/** Two users (A and B) online on one PeerServer, optionally connected A → B. */
+export interface Pair {
+  server: ServerProcess;
+  alice: User;
+  bob: User;
+  alicePopup: PopupPage;
+  bobPopup: PopupPage;
+  aliceId: string;
+  bobId: string;
+  close(): Promise<void>;
+}
+
+/** Starts a PeerServer and two users pointed at it, with popups open; connects A to B when `connect`. */
+export async function startPair(options: { alice?: LaunchOptions; bob?: LaunchOptions; connect?: boolean } = {}): Promise<Pair> {
+  const server = await startServer();
+  const [alice, bob] = await Promise.all([User.launch('alice', options.alice), User.launch('bob', options.bob)]);
+  await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
+  const [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
+  const [aliceId, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
+  if (options.connect) {
+    await alicePopup.connect(bobId);
+    await alicePopup.waitPeer(bobId, 'connected');
+  }
+  return {
+    server,
+    alice,
+    bob,
+    alicePopup,
+    bobPopup,
+    aliceId,
+    bobId,
+    close: async () => {
+      await Promise.all([alice.close(), bob.close()]);
+      await server.kill();
+    },
+  };
 }

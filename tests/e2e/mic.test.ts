@@ -3,35 +3,25 @@
  * real one (a separate launch: the fake-UI flag breaks tab capture).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, User, ViewerPage, type PopupPage, type ServerProcess } from './harness';
+import { startPair, ViewerPage, type Pair, type PopupPage, type User } from './harness';
 
 describe('talk with the microphone', () => {
-  let server: ServerProcess;
-  let alice: User;
+  let pair: Pair;
   let bob: User;
   let alicePopup: PopupPage;
   let bobPopup: PopupPage;
-  let bobId: string;
 
   beforeAll(async () => {
-    server = await startServer();
-    [alice, bob] = await Promise.all([
-      User.launch('alice-mic', {
-        unmuted: true,
-        extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-      }),
-      User.launch('bob-mic', { unmuted: true, extraArgs: ['--autoplay-policy=no-user-gesture-required'] }),
-    ]);
-    await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    [, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
-    await alicePopup.connect(bobId);
-    await alicePopup.peerItem(bobId).and(alicePopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+    pair = await startPair({
+      alice: { unmuted: true, extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] },
+      bob: { unmuted: true, extraArgs: ['--autoplay-policy=no-user-gesture-required'] },
+      connect: true,
+    });
+    ({ bob, alicePopup, bobPopup } = pair);
   });
 
   afterAll(async () => {
-    await Promise.all([alice?.close(), bob?.close()]);
-    await server?.kill();
+    await pair?.close();
   });
 
   it('B accepts and receives audio with energy in a compact player', async () => {

@@ -7,45 +7,31 @@
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startServer,
-  startStaticServer,
-  TEST_EXTENSION_ID,
-  User,
-  ViewerPage,
-  type PopupPage,
-  type ServerProcess,
-} from './harness';
+import { startPair, startStaticServer, TEST_EXTENSION_ID, ViewerPage, type Pair, type PopupPage, type User } from './harness';
 
 const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
 
 describe('share a tab', () => {
-  let server: ServerProcess;
+  let pair: Pair;
   let web: Awaited<ReturnType<typeof startStaticServer>>;
   let alice: User;
   let bob: User;
   let alicePopup: PopupPage;
   let bobPopup: PopupPage;
-  let bobId: string;
 
   beforeAll(async () => {
-    server = await startServer();
     web = await startStaticServer({ '/': resolve('tests/e2e/fixtures/motion.html') });
-    [alice, bob] = await Promise.all([
-      User.launch('alice', { unmuted: true, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, AUTOPLAY] }),
-      User.launch('bob', { unmuted: true, extraArgs: [AUTOPLAY] }),
-    ]);
-    await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    [, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
-    await alicePopup.connect(bobId);
-    await alicePopup.peerItem(bobId).and(alicePopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+    pair = await startPair({
+      alice: { unmuted: true, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, AUTOPLAY] },
+      bob: { unmuted: true, extraArgs: [AUTOPLAY] },
+      connect: true,
+    });
+    ({ alice, bob, alicePopup, bobPopup } = pair);
   });
 
   afterAll(async () => {
-    await Promise.all([alice?.close(), bob?.close()]);
+    await pair?.close();
     await web?.close();
-    await server?.kill();
   });
 
   /** Opens the moving page at 1920x1080 in A's browser, then returns to A's popup. */

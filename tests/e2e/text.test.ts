@@ -2,10 +2,10 @@
  * Two users connect by peer ID in their popups and exchange text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, User, type PopupPage, type ServerProcess } from './harness';
+import { startPair, type Pair, type PopupPage, type User } from './harness';
 
 describe('two users exchange text', () => {
-  let server: ServerProcess;
+  let pair: Pair;
   let alice: User;
   let bob: User;
   let alicePopup: PopupPage;
@@ -14,16 +14,12 @@ describe('two users exchange text', () => {
   let bobId: string;
 
   beforeAll(async () => {
-    server = await startServer();
-    [alice, bob] = await Promise.all([User.launch('alice'), User.launch('bob')]);
-    await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
-    [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);
-    [aliceId, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
+    pair = await startPair();
+    ({ alice, bob, alicePopup, bobPopup, aliceId, bobId } = pair);
   });
 
   afterAll(async () => {
-    await Promise.all([alice?.close(), bob?.close()]);
-    await server?.kill();
+    await pair?.close();
   });
 
   it('connects A to B by ID; both popups show the other as connected', async () => {
@@ -31,9 +27,9 @@ describe('two users exchange text', () => {
     expect(bobId).not.toBe(aliceId);
     const started = performance.now();
     await alicePopup.connect(bobId);
-    await alicePopup.peerItem(bobId).and(alicePopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+    await alicePopup.waitPeer(bobId, 'connected', 15_000);
     const connectMs = performance.now() - started;
-    await bobPopup.peerItem(aliceId).and(bobPopup.page.locator('[data-state="connected"]')).waitFor({ timeout: 15_000 });
+    await bobPopup.waitPeer(aliceId, 'connected', 15_000);
     console.log(`[figure] connect (click to connected in A's popup): ${connectMs.toFixed(0)} ms`);
     // The toolbar badge counts connected peers.
     const badge = async (user: User) => (await user.serviceWorker()).evaluate(() => chrome.action.getBadgeText({}));
@@ -75,7 +71,7 @@ describe('two users exchange text', () => {
 
   it('B sees A disconnect, and text to a gone peer stays in the box', async () => {
     await alicePopup.peerItem(bobId).getByTestId('disconnect-peer').click();
-    await bobPopup.peerItem(aliceId).and(bobPopup.page.locator('[data-state="disconnected"]')).waitFor({ timeout: 10_000 });
+    await bobPopup.waitPeer(aliceId, 'disconnected', 10_000);
     await expect(bobPopup.peerItem(aliceId).textContent()).resolves.toContain('The peer disconnected');
     await bobPopup.page.getByTestId('text-input').fill('unsent words');
     await expect(bobPopup.page.getByTestId('send-text-button').isDisabled()).resolves.toBe(true);

@@ -45,7 +45,7 @@ describe('a plain PeerJS web page talks to the extension', () => {
       port: server.port,
       target: userId,
     });
-    await popup.peerItem('plain-web-page').and(popup.page.locator('[data-state="connected"]')).waitFor({ timeout: 10_000 });
+    await popup.waitPeer('plain-web-page', 'connected', 10_000);
     // The page's hello gave its display name.
     await expect.poll(() => popup.peerItem('plain-web-page').textContent()).toContain('Plain page');
 
