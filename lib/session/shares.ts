@@ -19,7 +19,7 @@ import {
   type ShareSignal,
 } from '../protocol/peer';
 import type { ShareStats, ShareView } from '../protocol/runtime';
-import { applySenderPreset, PRESETS, type PresetName, type ShareKind } from '../share/presets';
+import { applySenderPreset, PRESETS, withStartBitrate, type PresetName, type ShareKind } from '../share/presets';
 import type { MediaAccess, Playback } from './media';
 
 /** How long an ended share stays listed (so both sides can see that it ended), in ms. */
@@ -190,7 +190,8 @@ export class ShareManager {
       this.streams.set(shareId, stream);
       this.setState(share, 'live');
     });
-    call.answer();
+    const startKbps = PRESETS[share.view.preset].startBitrateKbps;
+    call.answer(undefined, { sdpTransform: (sdp: string) => withStartBitrate(sdp, startKbps) });
     this.host.send(share.view.peerId, shareSignal('share-accept', shareId));
     return { ok: true };
   }

@@ -83,6 +83,12 @@ export interface LaunchOptions {
   extraArgs?: string[];
   /** Keep sound on (Playwright's headless mode adds `--mute-audio`, which silences captured tab audio). */
   unmuted?: boolean;
+  /**
+   * A real window size instead of Playwright's viewport emulation, so that pages and
+   * `tabs.Tab.width/height` agree (tab capture sizes frames by the tab). Headless
+   * Chromium keeps 87 px of the window for its frame.
+   */
+  windowSize?: { width: number; height: number };
 }
 
 /** One person: a Chromium profile with the extension installed. */
@@ -102,10 +108,16 @@ export class User {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: options.headless ?? true,
-      args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`, ...(options.extraArgs ?? [])],
+      args: [
+        ...CHROMIUM_FLAGS,
+        `--disable-extensions-except=${EXTENSION_DIR}`,
+        `--load-extension=${EXTENSION_DIR}`,
+        ...(options.windowSize ? [`--window-size=${options.windowSize.width},${options.windowSize.height}`] : []),
+        ...(options.extraArgs ?? []),
+      ],
       ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}),
       ...(options.unmuted ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
-      viewport: { width: 1000, height: 800 },
+      viewport: options.windowSize ? null : { width: 1000, height: 800 },
     });
     return new User(name, context, profileDir);
   }

@@ -22,7 +22,12 @@ describe('share a tab', () => {
   beforeAll(async () => {
     web = await startStaticServer({ '/': resolve('tests/e2e/fixtures/motion.html') });
     pair = await startPair({
-      alice: { unmuted: true, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, AUTOPLAY] },
+      // A's tabs are 1280x721: 720p content, shared with the Motion preset at its full size.
+      alice: {
+        unmuted: true,
+        windowSize: { width: 1280, height: 808 },
+        extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, AUTOPLAY],
+      },
       bob: { unmuted: true, extraArgs: [AUTOPLAY] },
       connect: true,
     });
@@ -34,10 +39,12 @@ describe('share a tab', () => {
     await web?.close();
   });
 
-  /** Opens the moving page at 1920x1080 in A's browser, then returns to A's popup. */
+  let sharedPage: Page | undefined;
+
+  /** Opens the moving page (A's window makes it 1280x721) in A's browser, then returns to A's popup. */
   async function openMovingPage(): Promise<Page> {
     const page = await alice.context.newPage();
-    await page.setViewportSize({ width: 1920, height: 1080 });
+    sharedPage = page;
     await page.goto(web.url);
     await expect.poll(() => page.evaluate(() => (window as unknown as { toneState(): string }).toneState())).toBe('running');
     await page.bringToFront();
@@ -50,6 +57,8 @@ describe('share a tab', () => {
     await alicePopup.page.getByTestId('share-preset').selectOption(preset);
     await alicePopup.page.getByTestId(kind === 'tab' ? 'share-tab' : 'share-tab-audio').click();
     await bobPopup.share('in', 'incoming').waitFor({ timeout: 10_000 });
+    // A goes back to the tab being shared, as a person would.
+    if (sharedPage && !sharedPage.isClosed()) await sharedPage.bringToFront();
   }
 
   /** B accepts; returns B's viewer and the ms from the click to the first decoded frame. */
@@ -83,6 +92,8 @@ describe('share a tab', () => {
     const rampStart = performance.now();
     await expect.poll(async () => (await viewer.figures()).width, { timeout: 40_000, interval: 250 }).toBeGreaterThanOrEqual(1280);
     const rampMs = performance.now() - rampStart + firstFrameMs;
+    // Each resolution step restarts the encoder briefly: let it settle before counting frames.
+    await new Promise((r) => setTimeout(r, 2000));
     const attachedAt = await viewer.page.getByTestId('viewer-media').getAttribute('data-attached-at');
     console.log(`[figure] viewer page start to stream attached (getViews handover): ${attachedAt} ms`);
     const before = await viewer.figures();

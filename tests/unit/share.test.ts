@@ -10,7 +10,7 @@ import { decodeShareMetadata, shareSignal, type PeerMessage, type ShareMetadata 
 import type { ShareView } from '@/lib/protocol/runtime';
 import type { MediaAccess } from '@/lib/session/media';
 import { ENDED_SHARE_TTL_MS, ShareManager } from '@/lib/session/shares';
-import { captureSize, PRESETS, tabCaptureConstraints } from '@/lib/share/presets';
+import { captureSize, PRESETS, tabCaptureConstraints, withStartBitrate } from '@/lib/share/presets';
 
 describe('presets', () => {
   it('Motion is up to 1920x1080 at 30 fps with motion hint; Detail keeps resolution at a low frame rate', () => {
@@ -44,6 +44,35 @@ describe('presets', () => {
   });
 });
 
+describe('withStartBitrate', () => {
+  const sdp = [
+    'v=0',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=rtpmap:111 opus/48000/2',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 98 100',
+    'a=rtpmap:96 VP8/90000',
+    'a=rtpmap:98 VP9/90000',
+    'a=fmtp:98 profile-id=0',
+    'a=rtpmap:100 rtx/90000',
+    'a=fmtp:100 apt=96',
+    '',
+  ].join('\r\n');
+
+  it('adds the start bitrate to video codecs only', () => {
+    const out = withStartBitrate(sdp, 2500).split('\r\n');
+    expect(out).toContain('a=fmtp:96 x-google-start-bitrate=2500');
+    expect(out).toContain('a=fmtp:98 profile-id=0;x-google-start-bitrate=2500');
+    expect(out).toContain('a=fmtp:111 minptime=10;useinbandfec=1');
+    expect(out).toContain('a=fmtp:100 apt=96');
+    expect(out.indexOf('a=fmtp:96 x-google-start-bitrate=2500')).toBe(out.indexOf('a=rtpmap:96 VP8/90000') + 1);
+  });
+
+  it('is idempotent', () => {
+    expect(withStartBitrate(withStartBitrate(sdp, 2500), 2500)).toBe(withStartBitrate(sdp, 2500));
+  });
+});
+
 describe('share metadata', () => {
   const valid: ShareMetadata = { app: 'secureconnect', protocol: 1, shareId: 's1', kind: 'tab', preset: 'motion', title: 'A <b>tab</b>' };
 
@@ -73,8 +102,10 @@ class FakeCall extends EventEmitter {
   ) {
     super();
   }
-  answer(): void {
+  answerOptions?: { sdpTransform?: (sdp: string) => string };
+  answer(_stream?: unknown, options?: { sdpTransform?: (sdp: string) => string }): void {
     this.answered = true;
+    this.answerOptions = options;
   }
   close(): void {
     if (this.closed) return;
@@ -238,6 +269,7 @@ describe('ShareManager', () => {
 
       expect(manager.answer('in-1', true)).toEqual({ ok: true });
       expect(call.answered).toBe(true);
+      expect(call.answerOptions?.sdpTransform?.('a=rtpmap:96 VP8/90000')).toBe('a=rtpmap:96 VP8/90000\r\na=fmtp:96 x-google-start-bitrate=1500');
       expect(sent).toContainEqual(['bob-otter-2000', shareSignal('share-accept', 'in-1')]);
       const remote = fakeStream();
       call.emit('stream', remote);
