@@ -42,11 +42,18 @@ if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
         `--disable-extensions-except=${EXTENSION_DIR}`,
         `--load-extension=${EXTENSION_DIR}`,
         '--no-first-run',
+        // Chromium refuses to run as root with its sandbox on (containers, CI machines).
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
         '--new-window',
         'about:blank',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('exit', (code) => {
+      if (code) console.error(`Chromium (${name}) exited with code ${code}:\n${stderr}`);
+    });
     browsers.push(child);
   }
   console.log('Opened two Chromium windows (profiles in .profiles/alice and .profiles/bob) with SecureConnect loaded.');
