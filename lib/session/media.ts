@@ -41,9 +41,10 @@ function codeFor(kind: ShareKind, error: unknown): CodedError {
 export const browserMedia: MediaAccess = {
   async open(kind, preset, streamId, tabSize) {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    // getUserMedia can wait forever (e.g. a tab that may not be captured): give up in time.
+    // getUserMedia can wait forever (a tab that may not be captured, a microphone prompt the
+    // offscreen document cannot show): give up in time.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CodedError(kind === 'mic' ? 'no-mic' : 'capture-failed', 'getUserMedia timed out')), OPEN_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new CodedError(kind === 'mic' ? 'mic-denied' : 'capture-failed', 'getUserMedia timed out')), OPEN_TIMEOUT_MS);
     });
     try {
       if (kind === 'mic') return await Promise.race([navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS), timeout]);
