@@ -7,6 +7,11 @@
  *   --path  SC_PATH       (/peerjs)
  *   --key   SC_KEY        (peerjs)
  *   --tls-cert SC_TLS_CERT, --tls-key SC_TLS_KEY   PEM files; serve https/wss
+ *
+ * Time-limited TURN credentials (GET /turn-credentials?peerId=ID), environment only:
+ *   SC_TURN_SECRET  coturn's static-auth-secret; enables the endpoint
+ *   SC_TURN_URLS    comma-separated turn:/turns: URLs handed out with the credentials
+ *   SC_TURN_TTL     lifetime in seconds (86400)
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_OPTIONS, startSignalingServer } from './signaling';
@@ -36,6 +41,14 @@ const key = values.key ?? env.SC_KEY ?? DEFAULT_SERVER_OPTIONS.key;
 const certFile = values['tls-cert'] ?? env.SC_TLS_CERT;
 const keyFile = values['tls-key'] ?? env.SC_TLS_KEY;
 
+const turnSecret = env.SC_TURN_SECRET;
+const turnTtl = Number(env.SC_TURN_TTL ?? 86_400);
+const turnUrls = (env.SC_TURN_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+if (turnSecret && (!Number.isInteger(turnTtl) || turnTtl <= 0 || turnUrls.length === 0)) {
+  console.error('TURN credentials need SC_TURN_URLS (comma-separated) and a positive whole SC_TURN_TTL in seconds.');
+  process.exit(2);
+}
+
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`Invalid port: ${String(values.port ?? env.SC_PORT)}`);
   process.exit(2);
@@ -56,7 +69,9 @@ try {
     path,
     key,
     ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+    ...(turnSecret ? { turn: { secret: turnSecret, ttlSeconds: turnTtl, urls: turnUrls } } : {}),
   });
+  if (turnSecret) console.log(`TURN credentials: ${server.url}/turn-credentials?peerId=ID (${turnTtl} s, ${turnUrls.join(', ')})`);
   const ws = server.url.replace(/^http/, 'ws');
   console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health`);
   const stop = (): void => {

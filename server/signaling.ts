@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
+import { mintTurnCredentials } from './turn-credentials';
 
 /** Options of {@link startSignalingServer}. */
 export interface SignalingServerOptions {
@@ -26,6 +27,11 @@ export interface SignalingServerOptions {
   aliveTimeoutMs?: number;
   /** Called with one line per event (peer joined or left); `console.log` by default. */
   log?: (line: string) => void;
+  /**
+   * Mint time-limited TURN credentials at `GET /turn-credentials?peerId=ID`
+   * (coturn `use-auth-secret` with the same `static-auth-secret`). Off when absent.
+   */
+  turn?: { secret: string; ttlSeconds: number; urls: string[] };
 }
 
 /** A running signaling server. */
@@ -63,6 +69,21 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
 
   app.get('/health', (_req, res) => {
     res.json({ ok: true, peers: connected.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+  });
+
+  app.get('/turn-credentials', (req, res) => {
+    // The extension fetches this from its own origin; the answer is per request, never cached.
+    res.set({ 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+    if (!options.turn) {
+      res.status(404).json({ error: 'TURN credentials are not configured on this server' });
+      return;
+    }
+    const peerId = typeof req.query.peerId === 'string' ? req.query.peerId : '';
+    if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(peerId) || peerId.length > 64) {
+      res.status(400).json({ error: 'peerId is missing or not a valid peer ID' });
+      return;
+    }
+    res.json(mintTurnCredentials({ ...options.turn, peerId }));
   });
 
   const peerServer = ExpressPeerServer(server, {
