@@ -1,4 +1,5 @@
 /** Common set-up of the extension's Vue pages: language and direction from the browser's locale. */
+import { createApp, type Component } from 'vue';
 import { browser } from 'wxt/browser';
 import './theme.css';
 
@@ -11,4 +12,10 @@ export function setUpPage(title: string): void {
   root.lang = browser.i18n.getUILanguage();
   root.dir = browser.i18n.getMessage('@@bidi_dir') || 'ltr';
   document.title = title;
+}
+
+/** Sets up the page ({@link setUpPage}) and mounts `app` on `#app`. */
+export function mountPage(app: Component, title: string): void {
+  setUpPage(title);
+  createApp(app).mount('#app');
 }

@@ -9,6 +9,7 @@ import type { ErrorCode } from '@/lib/errors';
 import { commandOffscreen, type RuntimeLike } from '@/lib/messaging';
 import type { ShareView } from '@/lib/protocol/runtime';
 import { DEFAULT_PRESET, type PresetName, type ShareKind } from '@/lib/share/presets';
+import { viewerPath } from '@/lib/share/viewer';
 import { ensureOffscreen } from './offscreen';
 
 type Reply = { ok: true; shareId: string } | { ok: false; error: ErrorCode };
@@ -58,7 +59,7 @@ export async function startShare(
 export async function acceptShare(runtime: RuntimeLike, shareId: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
   await ensureOffscreen();
   const reply = await commandOffscreen(runtime, { type: 'session/share-answer', shareId, accept: true });
-  if (reply.ok) await browser.tabs.create({ url: browser.runtime.getURL(`/viewer.html?share=${encodeURIComponent(shareId)}`) });
+  if (reply.ok) await browser.tabs.create({ url: browser.runtime.getURL(viewerPath(shareId)) });
   return reply;
 }
 

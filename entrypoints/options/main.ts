@@ -1,7 +1,5 @@
-import { createApp } from 'vue';
 import { i18n } from '#i18n';
-import { setUpPage } from '@/components/page-setup';
+import { mountPage } from '@/components/page-setup';
 import App from './App.vue';
 
-setUpPage(i18n.t('options.title'));
-createApp(App).mount('#app');
+mountPage(App, i18n.t('options.title'));
