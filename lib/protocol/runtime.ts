@@ -74,6 +74,8 @@ export const SessionStateSchema = v.object({
   peers: v.array(PeerViewSchema),
   /** Current shares and those that ended in the last minute. */
   shares: v.array(ShareViewSchema),
+  /** SHA-256 fingerprint of our persistent DTLS certificate (upper-case hex pairs), when there is one. */
+  fingerprint: v.optional(v.pipe(v.string(), v.maxLength(200))),
   /** The peer most recently connected, for actions that need a default target. */
   lastPeerId: v.optional(PeerIdField),
 });

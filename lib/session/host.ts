@@ -6,6 +6,7 @@
 import type { Peer, PeerOptions } from 'peerjs';
 import { broadcast, requestBackground, serve, type RuntimeLike } from '../messaging';
 import type { SessionCommand } from '../protocol/runtime';
+import { sha256Fingerprint } from './certificate';
 import type { MediaAccess } from './media';
 import { PeerSession } from './peer-session';
 
@@ -26,10 +27,14 @@ export function startPeerHost(
   runtime: RuntimeLike,
   createPeer: (id: string, options: PeerOptions) => Peer,
   media?: MediaAccess,
+  certificate?: RTCCertificate,
 ): { session: PeerSession; stop: () => void } {
+  const fingerprint = certificate ? sha256Fingerprint(certificate) : undefined;
   const session = new PeerSession({
     createPeer,
     ...(media ? { media } : {}),
+    ...(certificate ? { certificate } : {}),
+    ...(fingerprint ? { fingerprint } : {}),
     onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
     onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
     onMessage: (message, added) => void broadcast(runtime, { type: 'event/message', message, added }),

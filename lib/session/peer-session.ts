@@ -46,6 +46,10 @@ export interface PeerSessionDeps {
   onShareOffer?(share: ShareView): void;
   /** Capture and playback; without it, starting a share fails with `capture-failed`. */
   media?: MediaAccess;
+  /** The user's persistent DTLS certificate; without it, each connection gets a new one. */
+  certificate?: RTCCertificate;
+  /** SHA-256 fingerprint of `certificate`, shown to the user. */
+  fingerprint?: string;
   /** Current time in ms since the Unix epoch. */
   now?: () => number;
   /** Unique ID for messages; `crypto.randomUUID` by default. */
@@ -156,6 +160,7 @@ export class PeerSession {
       server: { ...this.server },
       peers: [...this.peers.values()].map((entry) => ({ ...entry.view })),
       shares: this.shares.list(),
+      ...(this.deps.fingerprint ? { fingerprint: this.deps.fingerprint } : {}),
       ...(this.lastPeerId ? { lastPeerId: this.lastPeerId } : {}),
     };
   }
@@ -271,7 +276,10 @@ export class PeerSession {
       secure,
       key,
       // Never PeerJS's default public STUN/TURN servers: only what the user configured.
-      config: { iceServers: toRtcIceServers(settings.iceServers) },
+      config: {
+        iceServers: toRtcIceServers(settings.iceServers),
+        ...(this.deps.certificate ? { certificates: [this.deps.certificate] } : {}),
+      },
       debug: 0,
     });
     this.peer = peer;

@@ -137,6 +137,26 @@ describe('PeerSession', () => {
     expect(states.at(-1)?.server).toEqual({ status: 'online', url: 'ws://127.0.0.1:9000/peerjs' });
   });
 
+  it('passes the persistent certificate to every connection and shows its fingerprint', () => {
+    const certificate = { expires: 0, getFingerprints: () => [] } as unknown as RTCCertificate;
+    const created: FakePeer[] = [];
+    const withCert = new PeerSession({
+      createPeer: (id, options) => {
+        const p = new FakePeer(id, options);
+        created.push(p);
+        return p as unknown as Peer;
+      },
+      onState: () => {},
+      onMessage: () => {},
+      certificate,
+      fingerprint: 'AB:CD',
+    });
+    withCert.configure(settings);
+    expect(created[0]!.options.config?.certificates).toEqual([certificate]);
+    expect(withCert.getState().fingerprint).toBe('AB:CD');
+    withCert.destroy();
+  });
+
   it('connects: open state, hello sent, protocol options used', async () => {
     const conn = await connected();
     expect(conn.options).toMatchObject({ serialization: 'binary', reliable: true, metadata: { app: 'secureconnect', protocol: 1 } });
