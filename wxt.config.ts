@@ -16,7 +16,7 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     // Each permission is explained in README.md ("Permissions").
-    permissions: ['offscreen', 'storage', 'contextMenus', 'notifications', 'activeTab', 'scripting', 'tabCapture'],
+    permissions: ['offscreen', 'storage', 'unlimitedStorage', 'contextMenus', 'notifications', 'activeTab', 'scripting', 'tabCapture'],
     action: { default_title: '__MSG_extName__' },
     commands: {
       'share-tab': { suggested_key: { default: 'Alt+Shift+S' }, description: '__MSG_commands_shareTab__' },
