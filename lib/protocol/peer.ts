@@ -96,10 +96,17 @@ export const ShareDeclineSchema = v.strictObject({ v: Version, type: v.literal('
 /** `share-end`: either side ended the share (stopped, viewer closed, tab closed). */
 export const ShareEndSchema = v.strictObject({ v: Version, type: v.literal('share-end'), shareId: ShareId }, 'bad-fields');
 
+const Hex256 = v.pipe(v.string('hex-type'), v.regex(/^[0-9a-f]{64}$/, 'hex-invalid'));
+
+/** `sas-commit`: SHA-256 commitment to the sender's verification nonce (see docs/security.md). */
+export const SasCommitSchema = v.strictObject({ v: Version, type: v.literal('sas-commit'), hash: Hex256 }, 'bad-fields');
+/** `sas-reveal`: the sender's 32-byte verification nonce, sent only after the peer's `sas-commit`. */
+export const SasRevealSchema = v.strictObject({ v: Version, type: v.literal('sas-reveal'), nonce: Hex256 }, 'bad-fields');
+
 /** Every message of the peer protocol. */
 export const PeerMessageSchema = v.variant(
   'type',
-  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema],
+  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema, SasCommitSchema, SasRevealSchema],
   'unknown-type',
 );
 

@@ -43,6 +43,17 @@ export const PeerViewSchema = v.object({
   error: v.optional(ErrorCodeSchema),
   /** When `state` last changed, in ms since the Unix epoch. */
   since: v.number(),
+  /**
+   * Verification code of this connection: `pending` while the nonces are exchanged,
+   * `ready` with the 6-digit `code`, `failed` (fingerprints or commitment do not
+   * match: possibly a man in the middle), `unsupported` (the peer sent none).
+   */
+  verification: v.optional(
+    v.object({
+      state: v.picklist(['pending', 'ready', 'failed', 'unsupported']),
+      code: v.optional(v.pipe(v.string(), v.regex(/^\d{6}$/))),
+    }),
+  ),
 });
 
 /** A tab, tab-audio or microphone share, either way. */

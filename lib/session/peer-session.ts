@@ -11,6 +11,7 @@ import type { ErrorCode } from '../errors';
 import { checkPeerId } from '../ids';
 import {
   DATA_CONNECTION_OPTIONS,
+  PROTOCOL_VERSION,
   TEXT_MAX_BYTES,
   ack,
   decodePeerMessage,
@@ -21,12 +22,16 @@ import {
 } from '../protocol/peer';
 import type { ChatMessage, PeerView, SessionState, ShareView } from '../protocol/runtime';
 import { toRtcIceServers, type SessionSettings } from '../settings';
+import { SasExchange, sdpFingerprint, normalizeFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
+
+/** How long the peer has to complete the verification-code exchange, in ms. */
+export const SAS_TIMEOUT_MS = 10_000;
 
 /** Most messages kept in the history; older ones are dropped first. */
 export const HISTORY_LIMIT = 500;
@@ -66,6 +71,9 @@ interface PeerEntry {
   connectTimer?: ReturnType<typeof setTimeout>;
   /** False until the first `open`: a failed first attempt is not kept in the list. */
   everConnected: boolean;
+  /** The verification-code exchange of the current connection. */
+  sas?: SasExchange;
+  sasTimer?: ReturnType<typeof setTimeout>;
   waiters: Array<(result: Result) => void>;
 }
 
@@ -435,6 +443,7 @@ export class PeerSession {
       this.lastPeerId = peerId;
       this.watchIce(target, conn);
       this.sendOn(conn, hello(this.settings?.displayName ?? ''));
+      this.startVerification(target, conn);
       this.settle(target, { ok: true });
       this.queueState();
     });
@@ -458,6 +467,54 @@ export class PeerSession {
       if (target.view.state === 'connecting') this.fail(target, 'webrtc');
     });
     return target;
+  }
+
+  /**
+   * Starts the verification-code exchange for a connection that just opened: our
+   * and their DTLS fingerprints from the local and remote SDP, the remote one
+   * cross-checked against the certificate the browser actually saw
+   * (`getStats()` transport → `remoteCertificateId`).
+   */
+  private startVerification(entry: PeerEntry, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    const ours = sdpFingerprint(pc?.localDescription?.sdp);
+    const theirs = sdpFingerprint(pc?.remoteDescription?.sdp);
+    const setVerification = (verification: NonNullable<PeerView['verification']>): void => {
+      if (entry.conn !== conn) return;
+      entry.view = { ...entry.view, verification };
+      this.queueState();
+    };
+    if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
+    if (!pc || !ours || !theirs) {
+      entry.sas = undefined;
+      setVerification({ state: 'failed' });
+      return;
+    }
+    let settled = false;
+    entry.sas = new SasExchange(
+      ours,
+      theirs,
+      (message) => this.sendOn(conn, { v: PROTOCOL_VERSION, ...message }),
+      (result) => {
+        settled = true;
+        if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
+        setVerification(result.ok ? { state: 'ready', code: result.code } : { state: 'failed' });
+        if (!result.ok) this.log.warn(`[secureconnect] verification with ${entry.view.id} failed: ${result.reason}`);
+      },
+    );
+    setVerification({ state: 'pending' });
+    entry.sasTimer = setTimeout(() => {
+      if (!settled) setVerification({ state: 'unsupported' });
+    }, SAS_TIMEOUT_MS);
+    void entry.sas.start();
+    void remoteCertificateFingerprint(pc).then((seen) => {
+      if (seen && seen !== theirs) {
+        this.log.warn(`[secureconnect] ${entry.view.id}: SDP fingerprint differs from the certificate presented`);
+        settled = true;
+        entry.sas = undefined;
+        setVerification({ state: 'failed' });
+      }
+    });
   }
 
   /** Ends a connection whose ICE transport failed: PeerJS does not always fire `close` then. */
@@ -496,6 +553,12 @@ export class PeerSession {
         this.sendOn(conn, ack(message.id));
         return;
       }
+      case 'sas-commit':
+        entry.sas?.onCommit(message.hash);
+        return;
+      case 'sas-reveal':
+        void entry.sas?.onReveal(message.nonce);
+        return;
       case 'share-accept':
       case 'share-decline':
       case 'share-end':
@@ -535,6 +598,8 @@ export class PeerSession {
 
   private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined): void {
     this.clearConnectTimer(entry);
+    if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
+    entry.sas = undefined;
     const view: PeerView = { ...entry.view, state: 'disconnected', since: this.now() };
     if (error) view.error = error;
     else delete view.error;
@@ -576,5 +641,23 @@ export class PeerSession {
       this.stateQueued = false;
       this.deps.onState(this.getState());
     });
+  }
+}
+
+/** SHA-256 fingerprint of the certificate the remote side presented, from `getStats()`; `undefined` if not (yet) known. */
+async function remoteCertificateFingerprint(pc: RTCPeerConnection): Promise<string | undefined> {
+  try {
+    const report = await pc.getStats();
+    let found: string | undefined;
+    report.forEach((entry: Record<string, unknown>) => {
+      if (entry.type !== 'transport' || typeof entry.remoteCertificateId !== 'string') return;
+      const certificate = report.get(entry.remoteCertificateId) as { fingerprint?: string; fingerprintAlgorithm?: string } | undefined;
+      if (certificate?.fingerprint && certificate.fingerprintAlgorithm?.toLowerCase() === 'sha-256') {
+        found = normalizeFingerprint(certificate.fingerprint);
+      }
+    });
+    return found;
+  } catch {
+    return undefined;
   }
 }

@@ -31,6 +31,12 @@ describe('two users exchange text', () => {
     const connectMs = performance.now() - started;
     await bobPopup.waitPeer(aliceId, 'connected', 15_000);
     console.log(`[figure] connect (click to connected in A's popup): ${connectMs.toFixed(0)} ms`);
+    // Both sides show the same six-digit verification code for this connection.
+    const code = (popup: PopupPage, peerId: string) =>
+      popup.peerItem(peerId).locator('[data-testid="peer-sas"][data-state="ready"]').getAttribute('data-code', { timeout: 10_000 });
+    const [aliceCode, bobCode] = await Promise.all([code(alicePopup, bobId), code(bobPopup, aliceId)]);
+    expect(aliceCode).toMatch(/^\d{6}$/);
+    expect(bobCode).toBe(aliceCode);
     // The toolbar badge counts connected peers.
     const badge = async (user: User) => (await user.serviceWorker()).evaluate(() => chrome.action.getBadgeText({}));
     await expect.poll(() => badge(alice)).toBe('1');

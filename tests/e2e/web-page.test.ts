@@ -46,8 +46,9 @@ describe('a plain PeerJS web page talks to the extension', () => {
       target: userId,
     });
     await popup.waitPeer('plain-web-page', 'connected', 10_000);
-    // The page's hello gave its display name.
+    // The page's hello gave its display name; it exchanges no verification code, and the popup says so.
     await expect.poll(() => popup.peerItem('plain-web-page').textContent()).toContain('Plain page');
+    await popup.peerItem('plain-web-page').locator('[data-testid="peer-sas"][data-state="unsupported"]').waitFor({ timeout: 15_000 });
 
     await page.evaluate(() => (window as unknown as { sendInvalid(): void }).sendInvalid());
     const text = 'From the web: Grüße, Привет, درود 🌍';
