@@ -60,6 +60,25 @@ describe('two users exchange text', () => {
     await expect.poll(() => notifications(bob)).toEqual([expect.stringMatching(/^text:/)]);
   });
 
+  it('renders hostile text inert: no HTML, no live links, one explicit action per http(s) link', async () => {
+    const hostile = [
+      '<img src=x onerror="document.title=\'pwned\'">',
+      '<script>document.title="pwned"</script>',
+      '<a href="javascript:document.title=\'pwned\'">click</a> javascript:alert(1)',
+      'and a real one: https://example.org/page?x=1.',
+    ].join('\n');
+    await alicePopup.send(hostile);
+    await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toContain(hostile);
+    const list = bobPopup.page.getByTestId('message-list');
+    await expect(list.locator('img, script, a, iframe').count()).resolves.toBe(0);
+    await expect(bobPopup.page.title()).resolves.not.toBe('pwned');
+    const open = bobPopup.messages('in').first().getByTestId('open-link');
+    await expect(open.count()).resolves.toBe(1);
+    await expect(open.getAttribute('data-url')).resolves.toBe('https://example.org/page?x=1');
+    // Nothing opened by itself.
+    expect(bob.context.pages().some((page) => page.url().includes('example.org'))).toBe(false);
+  });
+
   it('measures the text round trip (Send pressed to "Delivered" shown)', async () => {
     const samples: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -72,7 +91,7 @@ describe('two users exchange text', () => {
     }
     samples.sort((a, b) => a - b);
     console.log(`[figure] text round trip through the popup UI: median ${samples[5]!.toFixed(0)} ms, max ${samples.at(-1)!.toFixed(0)} ms`);
-    await expect.poll(() => bobPopup.texts('in')).toHaveLength(11);
+    await expect.poll(() => bobPopup.texts('in')).toHaveLength(12);
   });
 
   it('B sees A disconnect, and text to a gone peer stays in the box', async () => {
