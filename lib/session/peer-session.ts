@@ -24,6 +24,7 @@ import type { ChatMessage, PeerView, SessionState, ShareView } from '../protocol
 import { toRtcIceServers, type SessionSettings } from '../settings';
 import { SasExchange, sdpFingerprint, normalizeFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 
@@ -73,6 +74,10 @@ interface PeerEntry {
   everConnected: boolean;
   /** The verification-code exchange of the current connection. */
   sas?: SasExchange;
+  /** Messages this peer may still send (see {@link PEER_MESSAGE_LIMIT}). */
+  bucket?: TokenBucket;
+  /** Messages dropped for going over the limit since the last warning. */
+  dropped?: number;
   sasTimer?: ReturnType<typeof setTimeout>;
   waiters: Array<(result: Result) => void>;
 }
@@ -530,6 +535,13 @@ export class PeerSession {
   }
 
   private onData(entry: PeerEntry, conn: DataConnection, data: unknown): void {
+    entry.bucket ??= new TokenBucket(PEER_MESSAGE_LIMIT, this.now());
+    if (!entry.bucket.take(this.now())) {
+      // Dropped before decoding: a flooding peer costs us as little as possible. Logged once per 100.
+      entry.dropped = (entry.dropped ?? 0) + 1;
+      if (entry.dropped % 100 === 1) this.log.warn(`[secureconnect] ${entry.view.id} is over the message rate limit; dropping`);
+      return;
+    }
     const decoded = decodePeerMessage(data);
     if (!decoded.ok) {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);

@@ -226,6 +226,15 @@ describe('PeerSession', () => {
     expect(conn.sent.filter((m) => (m as { type: string }).type === 'ack')).toEqual([ack('r1'), ack('r1')]);
   });
 
+  it('drops messages from a peer over the rate limit', async () => {
+    const conn = await connected();
+    for (let i = 0; i < 150; i++) conn.emit('data', textMessage(`f${i}`, `flood ${i}`, 1));
+    expect(session.getMessages()).toHaveLength(100);
+    vi.advanceTimersByTime(1000);
+    conn.emit('data', textMessage('later', 'after a second', 1));
+    expect(session.getMessages().at(-1)?.text).toBe('after a second');
+  });
+
   it('marks the peer disconnected and unacked texts not confirmed when the peer leaves', async () => {
     const conn = await connected();
     session.sendText('bob-otter-2000', 'are you there?');
