@@ -7,6 +7,8 @@
  *   --path  SC_PATH       (/peerjs)
  *   --key   SC_KEY        (peerjs)
  *   --tls-cert SC_TLS_CERT, --tls-key SC_TLS_KEY   PEM files; serve https/wss
+ *   SC_ACCESS_TOKEN  only clients whose path ends in /<token> can register (environment only,
+ *                    so it does not show in the process list)
  *
  * Time-limited TURN credentials (GET /turn-credentials?peerId=ID), environment only:
  *   SC_TURN_SECRET  coturn's static-auth-secret; enables the endpoint
@@ -14,7 +16,7 @@
  *   SC_TURN_TTL     lifetime in seconds (86400)
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVER_OPTIONS, startSignalingServer } from './signaling';
+import { DEFAULT_SERVER_OPTIONS, mountPath, startSignalingServer } from './signaling';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +43,11 @@ const key = values.key ?? env.SC_KEY ?? DEFAULT_SERVER_OPTIONS.key;
 const certFile = values['tls-cert'] ?? env.SC_TLS_CERT;
 const keyFile = values['tls-key'] ?? env.SC_TLS_KEY;
 
+const accessToken = env.SC_ACCESS_TOKEN || undefined;
+if (accessToken && !/^[A-Za-z0-9_-]{16,128}$/.test(accessToken)) {
+  console.error('SC_ACCESS_TOKEN must be 16 to 128 letters, digits, - or _.');
+  process.exit(2);
+}
 const turnSecret = env.SC_TURN_SECRET;
 const turnTtl = Number(env.SC_TURN_TTL ?? 86_400);
 const turnUrls = (env.SC_TURN_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
@@ -69,11 +76,13 @@ try {
     path,
     key,
     ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+    ...(accessToken ? { accessToken } : {}),
     ...(turnSecret ? { turn: { secret: turnSecret, ttlSeconds: turnTtl, urls: turnUrls } } : {}),
   });
   if (turnSecret) console.log(`TURN credentials: ${server.url}/turn-credentials?peerId=ID (${turnTtl} s, ${turnUrls.join(', ')})`);
   const ws = server.url.replace(/^http/, 'ws');
   console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health`);
+  if (accessToken) console.log(`Access token set: clients must use the path ${mountPath(path, '<token>')}`);
   const stop = (): void => {
     console.log('Stopping PeerServer.');
     void server.close().then(() => process.exit(0));

@@ -21,6 +21,12 @@ export interface SignalingServerOptions {
   path: string;
   /** PeerServer `key`: a namespace that clients must match; not a secret. */
   key: string;
+  /**
+   * Optional access token: the PeerServer is then served under `<path>/<token>`
+   * only, so clients must be configured with that path to register. PeerJS passes
+   * no other secret to the server; serve over TLS so the path is not seen on the wire.
+   */
+  accessToken?: string;
   /** PEM files for HTTPS/WSS; both or neither. */
   tls?: { certFile: string; keyFile: string };
   /** How long the server keeps a silent client's ID, in ms (PeerServer `alive_timeout`, default 60,000). */
@@ -44,6 +50,12 @@ export interface SignalingServer {
   peers(): string[];
   /** Stops listening and drops every client at once (like a crash, for clients). */
   close(): Promise<void>;
+}
+
+/** Where the PeerServer is mounted: `path`, or `path/token` when an access token is set. */
+export function mountPath(path: string, accessToken?: string): string {
+  if (!accessToken) return path;
+  return `${path.replace(/\/+$/, '')}/${encodeURIComponent(accessToken)}`;
 }
 
 /** Defaults: local only, the address the extension uses out of the box. */
@@ -100,7 +112,7 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     connected.delete(client.getId());
     log(`peer left: ${client.getId()} (${connected.size} online)`);
   });
-  app.use(options.path, peerServer);
+  app.use(mountPath(options.path, options.accessToken), peerServer);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
