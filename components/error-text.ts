@@ -23,6 +23,7 @@ const KEYS = {
   'mic-denied': 'error.micDenied',
   'no-mic': 'error.noMic',
   'share-declined': 'error.shareDeclined',
+  'identity-changed': 'error.identityChanged',
   'no-share': 'error.noShare',
   'not-ready': 'error.notReady',
   unavailable: 'error.unavailable',

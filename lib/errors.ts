@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'mic-denied',
   /** No microphone is available. */
   'no-mic',
+  /** The peer's identity (DTLS fingerprint) is not the one pinned for its peer ID; nothing is exchanged until the user decides. */
+  'identity-changed',
   /** The peer declined the share. */
   'share-declined',
   /** The share is not running (already ended, or unknown). */

@@ -43,6 +43,12 @@ export interface SessionSettings {
   signaling: SignalingSettings;
   /** ICE servers for every connection; empty means host candidates only (same machine or LAN). */
   iceServers: IceServerSetting[];
+  /**
+   * Pinned identities: peer ID → SHA-256 DTLS fingerprint (upper-case hex pairs) of
+   * peers whose verification code the user confirmed. A connection from a pinned
+   * peer ID with another fingerprint is held until the user decides.
+   */
+  pins: Record<string, string>;
 }
 
 /** Default PeerServer: the local one from `npm run server`. */
@@ -103,6 +109,10 @@ export const SessionSettingsSchema = v.object({
   displayName: v.pipe(v.string(), v.trim(), v.maxLength(DISPLAY_NAME_MAX_LENGTH, 'display-name-long')),
   signaling: SignalingSettingsSchema,
   iceServers: v.pipe(v.array(IceServerSettingSchema), v.maxLength(16, 'ice-too-many')),
+  pins: v.pipe(
+    v.record(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid')), v.pipe(v.string(), v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'fingerprint-invalid'))),
+    v.check((pins) => Object.keys(pins).length <= 1000, 'pins-too-many'),
+  ),
 });
 
 /** One problem found in settings: where (dotted path, e.g. `signaling.port` or `iceServers.0`) and what (code). */

@@ -32,8 +32,25 @@ export const signalingItem = storage.defineItem<SignalingSettings>('local:signal
 /** ICE servers (STUN/TURN). Empty by default: PeerJS's public defaults are never used. */
 export const iceServersItem = storage.defineItem<IceServerSetting[]>('local:iceServers', { fallback: [], version: 1 });
 
+/** A peer whose verification code the user confirmed. */
+export interface PinnedPeer {
+  /** Their SHA-256 DTLS fingerprint at the time (upper-case hex pairs). */
+  fingerprint: string;
+  /** When the user confirmed the codes matched, in ms since the Unix epoch. */
+  verifiedAt: number;
+}
+
+/** Verified peers by peer ID: their pinned identities. */
+export const pinnedPeersItem = storage.defineItem<Record<string, PinnedPeer>>('local:pinnedPeers', { fallback: {}, version: 1 });
+
 /** Every stored item that feeds {@link SessionSettings}. */
-export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem] as const;
+export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, pinnedPeersItem] as const;
+
+/** Pins `fingerprint` as `peerId`'s identity (the user confirmed the codes match). */
+export async function pinPeer(peerId: string, fingerprint: string, now = Date.now()): Promise<void> {
+  const pinned = await pinnedPeersItem.getValue();
+  await pinnedPeersItem.setValue({ ...pinned, [peerId]: { fingerprint, verifiedAt: now } });
+}
 
 /**
  * Reads the session settings. A stored value that no longer validates (written by
@@ -41,23 +58,27 @@ export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceSer
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, iceServers] = await Promise.all([
+  const [peerId, displayName, signaling, iceServers, pinned] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
     iceServersItem.getValue(),
+    pinnedPeersItem.getValue(),
   ]);
-  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers };
+  const pins = Object.fromEntries(Object.entries(pinned).map(([id, pin]) => [id, pin.fingerprint]));
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, pins };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
-  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [] };
+  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {} };
   const bad = new Set(checked.problems.map((problem) => problem.path.split('.')[0]));
   const repaired: SessionSettings = {
     peerId: bad.has('peerId') ? fallback.peerId : candidate.peerId,
     displayName: bad.has('displayName') ? '' : candidate.displayName,
     signaling: bad.has('signaling') ? fallback.signaling : candidate.signaling,
     iceServers: bad.has('iceServers') ? [] : candidate.iceServers,
+    // Never drop every pin for one bad entry: keep the valid ones.
+    pins: bad.has('pins') ? Object.fromEntries(Object.entries(pins).filter(([, fp]) => /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fp))) : candidate.pins,
   };
   if (bad.has('peerId')) await peerIdItem.setValue(repaired.peerId);
   return repaired;

@@ -54,6 +54,14 @@ export const PeerViewSchema = v.object({
       code: v.optional(v.pipe(v.string(), v.regex(/^\d{6}$/))),
     }),
   ),
+  /** The peer's SHA-256 DTLS fingerprint on this connection (upper-case hex pairs). */
+  fingerprint: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  /**
+   * Against the pinned identity of this peer ID: `verified` (same fingerprint as
+   * when the user confirmed the codes), `changed` (a different one: the
+   * connection is held, nothing is delivered), absent when not pinned.
+   */
+  identity: v.optional(v.picklist(['verified', 'changed'])),
 });
 
 /** A tab, tab-audio or microphone share, either way. */

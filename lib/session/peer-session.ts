@@ -78,6 +78,8 @@ interface PeerEntry {
   bucket?: TokenBucket;
   /** Messages dropped for going over the limit since the last warning. */
   dropped?: number;
+  /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
+  held?: boolean;
   sasTimer?: ReturnType<typeof setTimeout>;
   waiters: Array<(result: Result) => void>;
 }
@@ -132,7 +134,10 @@ export class PeerSession {
           this.sendOn(conn, message);
           return true;
         },
-        isConnected: (peerId) => this.peers.get(peerId)?.view.state === 'connected',
+        isConnected: (peerId) => {
+          const entry = this.peers.get(peerId);
+          return entry?.view.state === 'connected' && !entry.held;
+        },
         changed: () => this.queueState(),
         offered: (share) => this.deps.onShareOffer?.(share),
         now: () => this.now(),
@@ -155,7 +160,10 @@ export class PeerSession {
   configure(settings: SessionSettings): void {
     const previous = this.settings;
     this.settings = settings;
-    if (previous && JSON.stringify({ ...previous, displayName: '' }) === JSON.stringify({ ...settings, displayName: '' })) {
+    // Display name and pins do not need a new Peer; pins are re-checked on the open connections.
+    const restartKey = (value: SessionSettings): string => JSON.stringify({ ...value, displayName: '', pins: {} });
+    if (previous && restartKey(previous) === restartKey(settings)) {
+      for (const entry of this.peers.values()) this.checkIdentity(entry);
       return;
     }
     this.teardownPeer();
@@ -249,6 +257,7 @@ export class PeerSession {
     const entry = this.peers.get(peerId);
     const conn = entry?.conn;
     if (!entry || entry.view.state !== 'connected' || !conn?.open) return refuse('not-connected');
+    if (entry.held) return refuse('identity-changed');
     const id = this.newId();
     try {
       this.sendOn(conn, textMessage(id, text, this.now()));
@@ -484,6 +493,10 @@ export class PeerSession {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
     const ours = sdpFingerprint(pc?.localDescription?.sdp);
     const theirs = sdpFingerprint(pc?.remoteDescription?.sdp);
+    entry.view = { ...entry.view };
+    if (theirs) entry.view.fingerprint = theirs;
+    else delete entry.view.fingerprint;
+    this.checkIdentity(entry);
     const setVerification = (verification: NonNullable<PeerView['verification']>): void => {
       if (entry.conn !== conn) return;
       entry.view = { ...entry.view, verification };
@@ -522,6 +535,19 @@ export class PeerSession {
     });
   }
 
+  /** Compares the peer's fingerprint with the pinned one and holds the connection when they differ. */
+  private checkIdentity(entry: PeerEntry): void {
+    const pinned = this.settings?.pins[entry.view.id];
+    const seen = entry.view.fingerprint;
+    const view = { ...entry.view };
+    if (!pinned || !seen || entry.view.state !== 'connected') delete view.identity;
+    else view.identity = pinned === seen ? 'verified' : 'changed';
+    entry.held = view.identity === 'changed';
+    if (entry.held) this.log.warn(`[secureconnect] ${entry.view.id} presents a different identity than the one pinned; holding the connection`);
+    entry.view = view;
+    this.queueState();
+  }
+
   /** Ends a connection whose ICE transport failed: PeerJS does not always fire `close` then. */
   private watchIce(entry: PeerEntry, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
@@ -551,6 +577,11 @@ export class PeerSession {
   }
 
   private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
+    // A held connection only finishes its verification exchange; nothing reaches the user.
+    if (entry.held && message.type !== 'sas-commit' && message.type !== 'sas-reveal' && message.type !== 'hello') {
+      this.log.warn(`[secureconnect] dropped ${message.type} from ${entry.view.id}: identity changed, waiting for the user`);
+      return;
+    }
     switch (message.type) {
       case 'hello':
         entry.view = { ...entry.view, name: message.name.trim() };
@@ -610,6 +641,7 @@ export class PeerSession {
 
   private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined): void {
     this.clearConnectTimer(entry);
+    entry.held = false;
     if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
     entry.sas = undefined;
     const view: PeerView = { ...entry.view, state: 'disconnected', since: this.now() };

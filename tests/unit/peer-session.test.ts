@@ -78,6 +78,7 @@ const settings: SessionSettings = {
   displayName: 'Me',
   signaling: DEFAULT_SIGNALING,
   iceServers: [{ url: 'stun:stun.example.org' }],
+  pins: {},
 };
 
 describe('PeerSession', () => {
