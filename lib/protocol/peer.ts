@@ -103,10 +103,19 @@ export const SasCommitSchema = v.strictObject({ v: Version, type: v.literal('sas
 /** `sas-reveal`: the sender's 32-byte verification nonce, sent only after the peer's `sas-commit`. */
 export const SasRevealSchema = v.strictObject({ v: Version, type: v.literal('sas-reveal'), nonce: Hex256 }, 'bad-fields');
 
+/** `ping`: a heartbeat, sent every {@link HEARTBEAT_INTERVAL_MS} by peers that watch liveness. */
+export const PingSchema = v.strictObject({ v: Version, type: v.literal('ping') }, 'bad-fields');
+
+/** How often a peer sends `ping`, in ms. */
+export const HEARTBEAT_INTERVAL_MS = 2000;
+
+/** Silence after which a peer that has sent `ping` is taken as gone, in ms. */
+export const HEARTBEAT_TIMEOUT_MS = 8000;
+
 /** Every message of the peer protocol. */
 export const PeerMessageSchema = v.variant(
   'type',
-  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema, SasCommitSchema, SasRevealSchema],
+  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema, SasCommitSchema, SasRevealSchema, PingSchema],
   'unknown-type',
 );
 
@@ -176,6 +185,11 @@ export function textMessage(id: string, text: string, sentAt: number): TextMessa
 /** Builds a `share-accept`, `share-decline` or `share-end`. */
 export function shareSignal(type: ShareSignal['type'], shareId: string): ShareSignal {
   return { v: PROTOCOL_VERSION, type, shareId };
+}
+
+/** Builds a `ping`. */
+export function ping(): v.InferOutput<typeof PingSchema> {
+  return { v: PROTOCOL_VERSION, type: 'ping' };
 }
 
 /** Builds an `ack` for the `text` with `id`. */

@@ -11,7 +11,10 @@ import type { ErrorCode } from '../errors';
 import { checkPeerId } from '../ids';
 import {
   DATA_CONNECTION_OPTIONS,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
+  ping,
   TEXT_MAX_BYTES,
   ack,
   decodePeerMessage,
@@ -80,6 +83,11 @@ interface PeerEntry {
   dropped?: number;
   /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
   held?: boolean;
+  /** When we last heard from the peer, in ms since the Unix epoch. */
+  lastHeard?: number;
+  /** The peer sends `ping`: silence from it means it is gone. */
+  pings?: boolean;
+  heartbeatTimer?: ReturnType<typeof setInterval>;
   sasTimer?: ReturnType<typeof setTimeout>;
   waiters: Array<(result: Result) => void>;
 }
@@ -458,6 +466,7 @@ export class PeerSession {
       this.watchIce(target, conn);
       this.sendOn(conn, hello(this.settings?.displayName ?? ''));
       this.startVerification(target, conn);
+      this.startHeartbeat(target, conn);
       this.settle(target, { ok: true });
       this.queueState();
     });
@@ -535,6 +544,33 @@ export class PeerSession {
     });
   }
 
+  /**
+   * Sends `ping` every {@link HEARTBEAT_INTERVAL_MS} and, once the peer has shown it
+   * pings too, ends the connection after {@link HEARTBEAT_TIMEOUT_MS} of silence:
+   * a peer whose browser vanished often fires no `close` (PeerJS) for half a minute or more.
+   * Peers that never ping (e.g. a stock PeerJS page) are not held to it.
+   */
+  private startHeartbeat(entry: PeerEntry, conn: DataConnection): void {
+    this.stopHeartbeat(entry);
+    entry.lastHeard = this.now();
+    entry.pings = false;
+    entry.heartbeatTimer = setInterval(() => {
+      if (entry.conn !== conn) return this.stopHeartbeat(entry);
+      if (entry.pings && this.now() - (entry.lastHeard ?? 0) > HEARTBEAT_TIMEOUT_MS) {
+        this.log.warn(`[secureconnect] ${entry.view.id} went silent; taking the connection as lost`);
+        this.closeConnection(entry);
+        this.markDisconnected(entry, 'peer-disconnected');
+        return;
+      }
+      this.sendOn(conn, ping());
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  private stopHeartbeat(entry: PeerEntry): void {
+    if (entry.heartbeatTimer !== undefined) clearInterval(entry.heartbeatTimer);
+    entry.heartbeatTimer = undefined;
+  }
+
   /** Compares the peer's fingerprint with the pinned one and holds the connection when they differ. */
   private checkIdentity(entry: PeerEntry): void {
     const pinned = this.settings?.pins[entry.view.id];
@@ -568,6 +604,7 @@ export class PeerSession {
       if (entry.dropped % 100 === 1) this.log.warn(`[secureconnect] ${entry.view.id} is over the message rate limit; dropping`);
       return;
     }
+    entry.lastHeard = this.now();
     const decoded = decodePeerMessage(data);
     if (!decoded.ok) {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
@@ -577,6 +614,10 @@ export class PeerSession {
   }
 
   private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
+    if (message.type === 'ping') {
+      entry.pings = true;
+      return;
+    }
     // A held connection only finishes its verification exchange; nothing reaches the user.
     if (entry.held && message.type !== 'sas-commit' && message.type !== 'sas-reveal' && message.type !== 'hello') {
       this.log.warn(`[secureconnect] dropped ${message.type} from ${entry.view.id}: identity changed, waiting for the user`);
@@ -641,6 +682,7 @@ export class PeerSession {
 
   private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined): void {
     this.clearConnectTimer(entry);
+    this.stopHeartbeat(entry);
     entry.held = false;
     if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
     entry.sas = undefined;

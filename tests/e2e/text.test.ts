@@ -102,4 +102,15 @@ describe('two users exchange text', () => {
     await expect(bobPopup.page.getByTestId('send-text-button').isDisabled()).resolves.toBe(true);
     await expect(bobPopup.page.getByTestId('text-input').inputValue()).resolves.toBe('unsent words');
   });
+
+  it('B notices within 10 s when A\'s browser goes away without a word', async () => {
+    await alicePopup.connect(bobId);
+    await bobPopup.waitPeer(aliceId, 'connected');
+    // Long enough for both sides to have exchanged heartbeats.
+    await new Promise((r) => setTimeout(r, 2500));
+    await alice.close();
+    const gone = performance.now();
+    await bobPopup.waitPeer(aliceId, 'disconnected', 10_000);
+    console.log(`[figure] A's browser closed to "disconnected" in B's popup: ${(performance.now() - gone).toFixed(0)} ms`);
+  });
 });

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ack, hello, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
+import { ack, hello, ping, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
@@ -95,7 +95,7 @@ describe('PeerSession', () => {
   };
 
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     peers = [];
     states = [];
     events = [];
@@ -234,6 +234,24 @@ describe('PeerSession', () => {
     vi.advanceTimersByTime(1000);
     conn.emit('data', textMessage('later', 'after a second', 1));
     expect(session.getMessages().at(-1)?.text).toBe('after a second');
+  });
+
+  it('pings every 2 s, and takes a pinging peer that falls silent for 8 s as gone', async () => {
+    const conn = await connected();
+    vi.advanceTimersByTime(2000);
+    expect(conn.sent.at(-1)).toEqual(ping());
+    conn.emit('data', ping());
+    vi.advanceTimersByTime(8000);
+    expect(state().peers[0]!.state).toBe('connected');
+    vi.advanceTimersByTime(2000);
+    expect(state().peers[0]).toMatchObject({ state: 'disconnected', error: 'peer-disconnected' });
+    expect(conn.closed).toBe(true);
+  });
+
+  it('does not hold peers that never ping (e.g. stock PeerJS) to the heartbeat', async () => {
+    await connected();
+    vi.advanceTimersByTime(60_000);
+    expect(state().peers[0]!.state).toBe('connected');
   });
 
   it('marks the peer disconnected and unacked texts not confirmed when the peer leaves', async () => {
