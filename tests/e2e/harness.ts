@@ -336,7 +336,7 @@ export async function startPair(options: { alice?: LaunchOptions; bob?: LaunchOp
     await alicePopup.connect(bobId);
     await alicePopup.waitPeer(bobId, 'connected');
   }
-  return {
+  const pair: Pair = {
     server,
     alice,
     bob,
@@ -346,7 +346,9 @@ export async function startPair(options: { alice?: LaunchOptions; bob?: LaunchOp
     bobId,
     close: async () => {
       await Promise.all([alice.close(), bob.close()]);
-      await server.kill();
+      // The test may have replaced the server (restarted it).
+      await pair.server.kill();
     },
   };
+  return pair;
 }

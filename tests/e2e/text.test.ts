@@ -2,7 +2,7 @@
  * Two users connect by peer ID in their popups and exchange text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPair, type Pair, type PopupPage, type User } from './harness';
+import { startPair, startServer, type Pair, type PopupPage, type User } from './harness';
 
 describe('two users exchange text', () => {
   let pair: Pair;
@@ -101,6 +101,20 @@ describe('two users exchange text', () => {
     await bobPopup.page.getByTestId('text-input').fill('unsent words');
     await expect(bobPopup.page.getByTestId('send-text-button').isDisabled()).resolves.toBe(true);
     await expect(bobPopup.page.getByTestId('text-input').inputValue()).resolves.toBe('unsent words');
+  });
+
+  it('text flows while the PeerServer is down; both register again with the same IDs when it is back', async () => {
+    await alicePopup.connect(bobId);
+    await bobPopup.waitPeer(aliceId, 'connected');
+    const port = pair.server.port;
+    await pair.server.kill();
+    await alicePopup.page.locator('[data-testid="server-status"][data-status="offline"]').waitFor({ timeout: 10_000 });
+    await alicePopup.send('still here without the server');
+    await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toContain('still here without the server');
+    pair.server = await startServer(port);
+    const restarted = performance.now();
+    await expect(Promise.all([alicePopup.waitOnline(30_000), bobPopup.waitOnline(30_000)])).resolves.toEqual([aliceId, bobId]);
+    console.log(`[figure] PeerServer restarted to both peers registered again: ${(performance.now() - restarted).toFixed(0)} ms`);
   });
 
   it('B notices within 10 s when A\'s browser goes away without a word', async () => {
