@@ -13,6 +13,7 @@ const KEYS = {
   webrtc: 'error.webrtc',
   'peer-disconnected': 'error.peerDisconnected',
   'not-connected': 'error.notConnected',
+  'connection-declined': 'error.connectionDeclined',
   'self-connect': 'error.selfConnect',
   'bad-peer-id': 'error.badPeerId',
   'text-too-long': 'error.textTooLong',

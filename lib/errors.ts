@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'webrtc',
   /** The peer closed the connection or went away. */
   'peer-disconnected',
+  /** The peer's user did not accept the connection (declined, or did not answer in time). */
+  'connection-declined',
   /** The connection is not open, so nothing was sent. */
   'not-connected',
   /** One cannot connect to one's own peer ID. */

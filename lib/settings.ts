@@ -49,6 +49,10 @@ export interface SessionSettings {
    * peer ID with another fingerprint is held until the user decides.
    */
   pins: Record<string, string>;
+  /** Peer IDs that connect without asking (pinned peers do too). */
+  trusted: string[];
+  /** Peer IDs refused without asking. */
+  blocked: string[];
 }
 
 /** Default PeerServer: the local one from `npm run server`. */
@@ -113,6 +117,8 @@ export const SessionSettingsSchema = v.object({
     v.record(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid')), v.pipe(v.string(), v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'fingerprint-invalid'))),
     v.check((pins) => Object.keys(pins).length <= 1000, 'pins-too-many'),
   ),
+  trusted: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'trusted-too-many')),
+  blocked: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'blocked-too-many')),
 });
 
 /** One problem found in settings: where (dotted path, e.g. `signaling.port` or `iceServers.0`) and what (code). */

@@ -4,7 +4,7 @@
  * background, the popup and the options page, not the offscreen document.
  */
 import { storage } from 'wxt/utils/storage';
-import { generatePeerId } from './ids';
+import { generatePeerId, isPeerId } from './ids';
 import {
   DEFAULT_SIGNALING,
   SessionSettingsSchema,
@@ -43,8 +43,30 @@ export interface PinnedPeer {
 /** Verified peers by peer ID: their pinned identities. */
 export const pinnedPeersItem = storage.defineItem<Record<string, PinnedPeer>>('local:pinnedPeers', { fallback: {}, version: 1 });
 
+/** A peer the user lets connect without asking. */
+export interface TrustedPeer {
+  /** Display name when added (may be empty). */
+  name: string;
+  /** When added, in ms since the Unix epoch. */
+  added: number;
+}
+
+/** Peers that connect without asking, by peer ID. */
+export const trustedPeersItem = storage.defineItem<Record<string, TrustedPeer>>('local:trustedPeers', { fallback: {}, version: 1 });
+
+/** Peers refused without asking, by peer ID, with when they were blocked (ms since the Unix epoch). */
+export const blockedPeersItem = storage.defineItem<Record<string, { added: number }>>('local:blockedPeers', { fallback: {}, version: 1 });
+
 /** Every stored item that feeds {@link SessionSettings}. */
-export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, pinnedPeersItem] as const;
+export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
+
+/** Blocks `peerId` (and stops trusting it). */
+export async function blockPeer(peerId: string, now = Date.now()): Promise<void> {
+  const [blocked, trusted] = await Promise.all([blockedPeersItem.getValue(), trustedPeersItem.getValue()]);
+  const { [peerId]: _removed, ...stillTrusted } = trusted;
+  await trustedPeersItem.setValue(stillTrusted);
+  await blockedPeersItem.setValue({ ...blocked, [peerId]: { added: now } });
+}
 
 /** Pins `fingerprint` as `peerId`'s identity (the user confirmed the codes match). */
 export async function pinPeer(peerId: string, fingerprint: string, now = Date.now()): Promise<void> {
@@ -58,19 +80,23 @@ export async function pinPeer(peerId: string, fingerprint: string, now = Date.no
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, iceServers, pinned] = await Promise.all([
+  const [peerId, displayName, signaling, iceServers, pinned, trustedPeers, blockedPeers] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
     iceServersItem.getValue(),
     pinnedPeersItem.getValue(),
+    trustedPeersItem.getValue(),
+    blockedPeersItem.getValue(),
   ]);
   const pins = Object.fromEntries(Object.entries(pinned).map(([id, pin]) => [id, pin.fingerprint]));
-  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, pins };
+  const trusted = Object.keys(trustedPeers).filter(isPeerId);
+  const blocked = Object.keys(blockedPeers).filter(isPeerId);
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, pins, trusted, blocked };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
-  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {} };
+  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
   const bad = new Set(checked.problems.map((problem) => problem.path.split('.')[0]));
   const repaired: SessionSettings = {
     peerId: bad.has('peerId') ? fallback.peerId : candidate.peerId,
@@ -79,6 +105,8 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     iceServers: bad.has('iceServers') ? [] : candidate.iceServers,
     // Never drop every pin for one bad entry: keep the valid ones.
     pins: bad.has('pins') ? Object.fromEntries(Object.entries(pins).filter(([, fp]) => /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fp))) : candidate.pins,
+    trusted: bad.has('trusted') ? [] : trusted,
+    blocked: bad.has('blocked') ? [] : blocked,
   };
   if (bad.has('peerId')) await peerIdItem.setValue(repaired.peerId);
   return repaired;

@@ -11,7 +11,14 @@ import { commandOffscreen, onSessionEvent, serve, type RuntimeLike } from '@/lib
 import type { SessionState } from '@/lib/protocol/runtime';
 import { loadSessionSettings, SESSION_ITEMS } from '@/lib/storage';
 import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
-import { notifyReceived, notifySendFailed, updateBadge } from './notify';
+import {
+  clearConnectionRequest,
+  notifyConnectionRequest,
+  notifyReceived,
+  notifySendFailed,
+  peerOfRequestNotification,
+  updateBadge,
+} from './notify';
 import { ensureOffscreen } from './offscreen';
 import {
   acceptShare,
@@ -61,6 +68,10 @@ export default defineBackground(() => {
         void updateBadge(event.state);
         void updateSelectionMenu(event.state);
         for (const share of event.state.shares) if (share.state !== 'incoming') clearShareOffer(share.id);
+        for (const peer of event.state.peers) if (peer.waiting !== 'our-answer') clearConnectionRequest(peer.id);
+        return;
+      case 'event/connection-request':
+        void notifyConnectionRequest(event.peerId);
         return;
       case 'event/message':
         if (event.added && event.message.direction === 'in') void notifyReceived(event.message, lastState);
@@ -112,6 +123,13 @@ export default defineBackground(() => {
   });
 
   browser.notifications.onButtonClicked.addListener(async (notificationId, buttonIndex) => {
+    const requester = peerOfRequestNotification(notificationId);
+    if (requester) {
+      clearConnectionRequest(requester);
+      await ensureOffscreen();
+      await commandOffscreen(runtime, { type: 'session/answer-connection', peerId: requester, accept: buttonIndex === 0 });
+      return;
+    }
     const shareId = shareOfNotification(notificationId);
     if (!shareId) return;
     clearShareOffer(shareId);

@@ -41,3 +41,27 @@ export async function updateBadge(state: SessionState): Promise<void> {
   await browser.action.setBadgeBackgroundColor({ color: sharing ? '#c62828' : '#1a7f37' });
   await browser.action.setBadgeText({ text: sharing ? i18n.t('badge.live') : count > 0 ? String(count) : '' });
 }
+
+const REQUEST_PREFIX = 'conn-request:';
+
+/** Asks the user about an incoming connection from an untrusted peer. */
+export async function notifyConnectionRequest(peerId: string): Promise<void> {
+  await browser.notifications.create(`${REQUEST_PREFIX}${peerId}`, {
+    type: 'basic',
+    iconUrl: browser.runtime.getURL(ICON),
+    title: i18n.t('notify.connectionRequest', [peerId]),
+    message: i18n.t('notify.connectionRequestBody'),
+    buttons: [{ title: i18n.t('notify.accept') }, { title: i18n.t('notify.decline') }],
+    requireInteraction: true,
+  });
+}
+
+/** The peer a connection-request notification is about, or `undefined`. */
+export function peerOfRequestNotification(notificationId: string): string | undefined {
+  return notificationId.startsWith(REQUEST_PREFIX) ? notificationId.slice(REQUEST_PREFIX.length) : undefined;
+}
+
+/** Withdraws the question once the request is answered or gone. */
+export function clearConnectionRequest(peerId: string): void {
+  void browser.notifications.clear(`${REQUEST_PREFIX}${peerId}`);
+}

@@ -54,6 +54,8 @@ export const PeerViewSchema = v.object({
       code: v.optional(v.pipe(v.string(), v.regex(/^\d{6}$/))),
     }),
   ),
+  /** While connecting: `our-answer` (they asked to connect; our user decides), `their-answer` (we wait for theirs). */
+  waiting: v.optional(v.picklist(['our-answer', 'their-answer'])),
   /** The peer's SHA-256 DTLS fingerprint on this connection (upper-case hex pairs). */
   fingerprint: v.optional(v.pipe(v.string(), v.maxLength(200))),
   /**
@@ -152,6 +154,8 @@ export const SessionCommandSchema = v.variant('type', [
     keepOnFailure: v.optional(v.boolean()),
   }),
   v.object({ type: v.literal('session/retry-now') }),
+  /** Our user's answer to an incoming connection from an untrusted peer. */
+  v.object({ type: v.literal('session/answer-connection'), peerId: PeerIdField, accept: v.boolean() }),
   v.object({
     type: v.literal('session/share-start'),
     peerId: PeerIdField,
@@ -184,6 +188,7 @@ export const SessionReplySchemas = {
   'session/forget': v.union([Ok, Failed]),
   'session/send-text': v.union([v.object({ ok: v.literal(true), messageId: v.string() }), Failed]),
   'session/retry-now': v.union([Ok, Failed]),
+  'session/answer-connection': v.union([Ok, Failed]),
   'session/configure': v.union([Ok, Failed]),
   'session/share-start': v.union([v.object({ ok: v.literal(true), shareId: v.string() }), Failed]),
   'session/share-stop': v.union([Ok, Failed]),
@@ -215,6 +220,8 @@ export const BackgroundRequestSchema = v.variant('type', [
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
   v.object({ type: v.literal('event/message'), message: ChatMessageSchema, added: v.boolean() }),
+  /** An untrusted peer wants to connect: ask the user. */
+  v.object({ type: v.literal('event/connection-request'), peerId: PeerIdField }),
   /** A peer offers a share: ask the user. */
   v.object({ type: v.literal('event/share-offer'), share: ShareViewSchema }),
 ]);

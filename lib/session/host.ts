@@ -36,6 +36,7 @@ export function startPeerHost(
     ...(certificate ? { certificate } : {}),
     ...(fingerprint ? { fingerprint } : {}),
     onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
+    onConnectionRequest: (peerId) => void broadcast(runtime, { type: 'event/connection-request', peerId }),
     onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
     onMessage: (message, added) => void broadcast(runtime, { type: 'event/message', message, added }),
   });
@@ -67,6 +68,8 @@ export function startPeerHost(
         return session.sendText(command.peerId, command.text, command.keepOnFailure);
       case 'session/retry-now':
         return session.retryNow();
+      case 'session/answer-connection':
+        return session.answerConnection(command.peerId, command.accept);
       case 'session/share-start': {
         const { type: _type, ...request } = command;
         return session.shares.start(request);

@@ -34,6 +34,12 @@ import { ShareManager } from './shares';
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 
+/** How long a connection may wait for a person to accept it, in ms. */
+export const CONSENT_TIMEOUT_MS = 120_000;
+
+/** Most messages kept from a peer while its connection waits for consent. */
+const CONSENT_BUFFER_LIMIT = 64;
+
 /** How long the peer has to complete the verification-code exchange, in ms. */
 export const SAS_TIMEOUT_MS = 10_000;
 
@@ -53,6 +59,8 @@ export interface PeerSessionDeps {
   onMessage(message: ChatMessage, added: boolean): void;
   /** Called when a peer offers a share and the user must be asked. */
   onShareOffer?(share: ShareView): void;
+  /** Called when an untrusted peer connects and the user must be asked. */
+  onConnectionRequest?(peerId: string): void;
   /** Capture and playback; without it, starting a share fails with `capture-failed`. */
   media?: MediaAccess;
   /** The user's persistent DTLS certificate; without it, each connection gets a new one. */
@@ -83,6 +91,11 @@ interface PeerEntry {
   dropped?: number;
   /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
   held?: boolean;
+  /** Incoming from an untrusted peer: waits for our user's answer; its messages are kept until then. */
+  asking?: boolean;
+  buffered?: unknown[];
+  /** Outgoing, open, but the peer's user has not accepted yet (no `hello` from them). */
+  awaitingHello?: boolean;
   /** When we last heard from the peer, in ms since the Unix epoch. */
   lastHeard?: number;
   /** The peer sends `ping`: silence from it means it is gone. */
@@ -169,9 +182,12 @@ export class PeerSession {
     const previous = this.settings;
     this.settings = settings;
     // Display name and pins do not need a new Peer; pins are re-checked on the open connections.
-    const restartKey = (value: SessionSettings): string => JSON.stringify({ ...value, displayName: '', pins: {} });
+    const restartKey = (value: SessionSettings): string => JSON.stringify({ ...value, displayName: '', pins: {}, trusted: [], blocked: [] });
     if (previous && restartKey(previous) === restartKey(settings)) {
-      for (const entry of this.peers.values()) this.checkIdentity(entry);
+      for (const entry of [...this.peers.values()]) {
+        if (settings.blocked.includes(entry.view.id)) this.forget(entry.view.id);
+        else this.checkIdentity(entry);
+      }
       return;
     }
     this.teardownPeer();
@@ -429,6 +445,12 @@ export class PeerSession {
   // --- connections -----------------------------------------------------------
 
   private acceptIncoming(conn: DataConnection): void {
+    if (this.settings!.blocked.includes(conn.peer)) {
+      // Blocked peers are refused without a word to them or to our user.
+      this.log.info(`[secureconnect] refused a connection from blocked peer ${conn.peer}`);
+      conn.close();
+      return;
+    }
     const entry = this.peers.get(conn.peer);
     if (entry?.conn && entry.view.state === 'connecting' && entry.view.initiator === 'me') {
       // Both sides dialled at once: keep the connection opened by the smaller peer ID.
@@ -450,6 +472,9 @@ export class PeerSession {
     if (entry.conn && entry.conn !== conn) this.closeConnection(entry);
     const target = entry;
     target.conn = conn;
+    target.asking = initiator === 'them' && !this.isTrusted(peerId);
+    target.awaitingHello = false;
+    target.buffered = [];
     target.view = { ...target.view, state: 'connecting', initiator, since: this.now() };
     delete target.view.error;
     this.clearConnectTimer(target);
@@ -459,16 +484,25 @@ export class PeerSession {
     conn.on('open', () => {
       if (target.conn !== conn) return;
       this.clearConnectTimer(target);
-      target.view = { ...target.view, state: 'connected', since: this.now() };
-      delete target.view.error;
-      target.everConnected = true;
-      this.lastPeerId = peerId;
       this.watchIce(target, conn);
+      if (target.asking) {
+        // Nothing connects without our user's yes: ask, and keep the peer's messages meanwhile.
+        target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONSENT_TIMEOUT_MS);
+        target.view = { ...target.view, waiting: 'our-answer' };
+        this.deps.onConnectionRequest?.(peerId);
+        this.queueState();
+        return;
+      }
       this.sendOn(conn, hello(this.settings?.displayName ?? ''));
-      this.startVerification(target, conn);
-      this.startHeartbeat(target, conn);
-      this.settle(target, { ok: true });
-      this.queueState();
+      if (initiator === 'me') {
+        // Their user may be asked first: connected once their `hello` arrives.
+        target.awaitingHello = true;
+        target.connectTimer = setTimeout(() => this.fail(target, 'connection-declined'), CONSENT_TIMEOUT_MS);
+        target.view = { ...target.view, waiting: 'their-answer' };
+        this.queueState();
+        return;
+      }
+      this.establish(target, conn);
     });
     conn.on('data', (data) => {
       if (target.conn !== conn) return;
@@ -482,7 +516,7 @@ export class PeerSession {
       if (target.conn !== conn) return;
       target.conn = undefined;
       if (target.view.state === 'connected') this.markDisconnected(target, 'peer-disconnected');
-      else this.fail(target, 'webrtc');
+      else this.fail(target, target.awaitingHello ? 'connection-declined' : 'webrtc');
     });
     conn.on('error', (error) => {
       if (target.conn !== conn) return;
@@ -542,6 +576,47 @@ export class PeerSession {
         setVerification({ state: 'failed' });
       }
     });
+  }
+
+  /** Marks an open connection connected and starts what runs on it. */
+  private establish(entry: PeerEntry, conn: DataConnection): void {
+    this.clearConnectTimer(entry);
+    entry.asking = false;
+    entry.awaitingHello = false;
+    entry.view = { ...entry.view, state: 'connected', since: this.now() };
+    delete entry.view.error;
+    delete entry.view.waiting;
+    entry.everConnected = true;
+    this.lastPeerId = entry.view.id;
+    this.startVerification(entry, conn);
+    this.startHeartbeat(entry, conn);
+    this.settle(entry, { ok: true });
+    this.queueState();
+  }
+
+  /** True when `peerId` may connect without asking: trusted, or verified (pinned). */
+  private isTrusted(peerId: string): boolean {
+    return !!this.settings && (this.settings.trusted.includes(peerId) || peerId in this.settings.pins);
+  }
+
+  /**
+   * Our user's answer to an incoming connection from an untrusted peer.
+   * Accept connects it (and delivers what the peer sent meanwhile); decline closes it.
+   */
+  answerConnection(peerId: string, accept: boolean): Result {
+    const entry = this.peers.get(peerId);
+    const conn = entry?.conn;
+    if (!entry || !conn || !entry.asking) return { ok: false, error: 'not-connected' };
+    if (!accept) {
+      this.fail(entry, 'connection-declined');
+      this.peers.delete(peerId);
+      this.queueState();
+      return { ok: true };
+    }
+    this.sendOn(conn, hello(this.settings?.displayName ?? ''));
+    this.establish(entry, conn);
+    for (const data of entry.buffered?.splice(0) ?? []) this.onData(entry, conn, data);
+    return { ok: true };
   }
 
   /**
@@ -605,6 +680,10 @@ export class PeerSession {
       return;
     }
     entry.lastHeard = this.now();
+    if (entry.asking) {
+      if ((entry.buffered ??= []).length < CONSENT_BUFFER_LIMIT) entry.buffered.push(data);
+      return;
+    }
     const decoded = decodePeerMessage(data);
     if (!decoded.ok) {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
@@ -626,6 +705,8 @@ export class PeerSession {
     switch (message.type) {
       case 'hello':
         entry.view = { ...entry.view, name: message.name.trim() };
+        // Their user accepted (or their side does not ask): now we are connected.
+        if (entry.awaitingHello) this.establish(entry, conn);
         this.queueState();
         return;
       case 'text': {

@@ -184,6 +184,11 @@ export class PopupPage {
     await this.page.getByTestId('connect-button').click();
   }
 
+  /** Answers the connection request of `peerId` (an untrusted peer asks first). */
+  async answerRequest(peerId: string, answer: 'accept' | 'decline' | 'block' = 'accept', timeout = 15_000): Promise<void> {
+    await this.peerItem(peerId).getByTestId(`consent-${answer}`).click({ timeout });
+  }
+
   /** Types `text` and presses Send; the target is the selected peer. */
   async send(text: string): Promise<void> {
     await this.page.getByTestId('text-input').fill(text);
@@ -334,6 +339,8 @@ export async function startPair(options: { alice?: LaunchOptions; bob?: LaunchOp
   const [aliceId, bobId] = await Promise.all([alicePopup.waitOnline(), bobPopup.waitOnline()]);
   if (options.connect) {
     await alicePopup.connect(bobId);
+    // B does not know A yet: B's user is asked, and accepts.
+    await bobPopup.answerRequest(aliceId);
     await alicePopup.waitPeer(bobId, 'connected');
   }
   const pair: Pair = {

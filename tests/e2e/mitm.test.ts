@@ -50,6 +50,7 @@ describe('a man in the middle on the signaling server', () => {
   it('makes the verification fail on both sides, and B sees that A\'s pinned identity changed', async () => {
     // First, an honest connection: same code on both sides; B confirms it and pins A.
     await alicePopup.connect(bobId);
+    await bobPopup.answerRequest(aliceId);
     await bobPopup.waitPeer(aliceId, 'connected');
     const honestA = await sas(alicePopup, bobId).and(alicePopup.page.locator('[data-state="ready"]')).getAttribute('data-code', { timeout: 10_000 });
     const honestB = await sas(bobPopup, aliceId).and(bobPopup.page.locator('[data-state="ready"]')).getAttribute('data-code', { timeout: 10_000 });

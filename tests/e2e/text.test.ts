@@ -27,10 +27,19 @@ describe('two users exchange text', () => {
     expect(bobId).not.toBe(aliceId);
     const started = performance.now();
     await alicePopup.connect(bobId);
+    // B has never met A: B is asked first, and A waits meanwhile.
+    const request = bobPopup.peerItem(aliceId).getByTestId('consent-request');
+    await request.waitFor({ timeout: 15_000 });
+    const requestMs = performance.now() - started;
+    await alicePopup.peerItem(bobId).getByTestId('consent-waiting').waitFor();
+    const accepted = performance.now();
+    await bobPopup.answerRequest(aliceId);
     await alicePopup.waitPeer(bobId, 'connected', 15_000);
-    const connectMs = performance.now() - started;
+    const acceptMs = performance.now() - accepted;
     await bobPopup.waitPeer(aliceId, 'connected', 15_000);
-    console.log(`[figure] connect (click to connected in A's popup): ${connectMs.toFixed(0)} ms`);
+    console.log(
+      `[figure] connect: A's click to B's request shown ${requestMs.toFixed(0)} ms; B's Accept to "connected" in A's popup ${acceptMs.toFixed(0)} ms`,
+    );
     // Both sides show the same six-digit verification code for this connection.
     const code = (popup: PopupPage, peerId: string) =>
       popup.peerItem(peerId).locator('[data-testid="peer-sas"][data-state="ready"]').getAttribute('data-code', { timeout: 10_000 });
@@ -105,6 +114,7 @@ describe('two users exchange text', () => {
 
   it('text flows while the PeerServer is down; both register again with the same IDs when it is back', async () => {
     await alicePopup.connect(bobId);
+    await bobPopup.answerRequest(aliceId);
     await bobPopup.waitPeer(aliceId, 'connected');
     const port = pair.server.port;
     await pair.server.kill();
@@ -118,7 +128,7 @@ describe('two users exchange text', () => {
   });
 
   it('B notices within 10 s when A\'s browser goes away without a word', async () => {
-    await alicePopup.connect(bobId);
+    // Still connected from the test before.
     await bobPopup.waitPeer(aliceId, 'connected');
     // Long enough for both sides to have exchanged heartbeats.
     await new Promise((r) => setTimeout(r, 2500));

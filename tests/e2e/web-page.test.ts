@@ -45,6 +45,8 @@ describe('a plain PeerJS web page talks to the extension', () => {
       port: server.port,
       target: userId,
     });
+    // The extension's user does not know this page: asked first, accepts.
+    await popup.answerRequest('plain-web-page');
     await popup.waitPeer('plain-web-page', 'connected', 10_000);
     // The page's hello gave its display name; it exchanges no verification code, and the popup says so.
     await expect.poll(() => popup.peerItem('plain-web-page').textContent()).toContain('Plain page');

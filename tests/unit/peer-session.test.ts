@@ -79,6 +79,9 @@ const settings: SessionSettings = {
   signaling: DEFAULT_SIGNALING,
   iceServers: [{ url: 'stun:stun.example.org' }],
   pins: {},
+  // Unit tests treat every peer as trusted, except where consent is the subject.
+  trusted: ['bob-otter-2000', 'alice-otter-1', 'zed-otter-1', 'ghost-otter-3000', 'slow-otter-3000'],
+  blocked: [],
 };
 
 describe('PeerSession', () => {
@@ -121,10 +124,12 @@ describe('PeerSession', () => {
     vi.useRealTimers();
   });
 
+  /** Connects to `remote`; its side opens and says hello (its user accepted). */
   async function connected(remote = 'bob-otter-2000'): Promise<FakeConnection> {
     const result = session.connect(remote);
     const conn = peer().outgoing.at(-1)!;
     conn.opened();
+    conn.emit('data', hello(''));
     await expect(result).resolves.toEqual({ ok: true });
     return conn;
   }
@@ -166,6 +171,67 @@ describe('PeerSession', () => {
     expect(state().lastPeerId).toBe('bob-otter-2000');
     conn.emit('data', hello('Bob'));
     expect(state().peers[0]!.name).toBe('Bob');
+  });
+
+  describe('consent', () => {
+    it('asks before an untrusted peer connects, keeps what it sends, and delivers it on accept', async () => {
+      const requests: string[] = [];
+      (session as unknown as { deps: { onConnectionRequest?: (id: string) => void } }).deps.onConnectionRequest = (id) => requests.push(id);
+      const incoming = new FakeConnection('stranger-otter-9');
+      peer().emit('connection', incoming);
+      incoming.opened();
+      expect(requests).toEqual(['stranger-otter-9']);
+      expect(state().peers).toMatchObject([{ id: 'stranger-otter-9', state: 'connecting', waiting: 'our-answer' }]);
+      // Nothing is sent to them, nothing of theirs is shown, until our user says yes.
+      incoming.emit('data', hello('Stranger'));
+      incoming.emit('data', textMessage('t1', 'hello there', 1));
+      expect(incoming.sent).toEqual([]);
+      expect(session.getMessages()).toEqual([]);
+      expect(session.sendText('stranger-otter-9', 'hi')).toEqual({ ok: false, error: 'not-connected' });
+
+      expect(session.answerConnection('stranger-otter-9', true)).toEqual({ ok: true });
+      expect(state().peers[0]).toMatchObject({ state: 'connected', name: 'Stranger' });
+      expect(state().peers[0]!.waiting).toBeUndefined();
+      expect(session.getMessages()).toMatchObject([{ text: 'hello there', direction: 'in' }]);
+      expect(incoming.sent[0]).toEqual(hello('Me'));
+    });
+
+    it('declining closes the connection and forgets the peer', () => {
+      const incoming = new FakeConnection('stranger-otter-9');
+      peer().emit('connection', incoming);
+      incoming.opened();
+      expect(session.answerConnection('stranger-otter-9', false)).toEqual({ ok: true });
+      expect(incoming.closed).toBe(true);
+      expect(state().peers).toEqual([]);
+    });
+
+    it('refuses blocked peers without asking, and drops a connected peer when it gets blocked', async () => {
+      session.configure({ ...settings, blocked: ['mallory-otter-6'] });
+      const incoming = new FakeConnection('mallory-otter-6');
+      peer().emit('connection', incoming);
+      expect(incoming.closed).toBe(true);
+      expect(state().peers).toEqual([]);
+      await connected();
+      session.configure({ ...settings, blocked: ['bob-otter-2000'] });
+      expect(state().peers).toEqual([]);
+      expect(peers).toHaveLength(1);
+    });
+
+    it('lets trusted peers connect without asking', () => {
+      const incoming = new FakeConnection('bob-otter-2000');
+      peer().emit('connection', incoming);
+      incoming.opened();
+      expect(state().peers[0]).toMatchObject({ state: 'connected' });
+    });
+
+    it('the caller waits for the other side\'s yes (its hello), and is told when it does not come', async () => {
+      const result = session.connect('stranger-otter-9');
+      const conn = peer().outgoing[0]!;
+      conn.opened();
+      expect(state().peers[0]).toMatchObject({ state: 'connecting', waiting: 'their-answer' });
+      conn.close();
+      await expect(result).resolves.toEqual({ ok: false, error: 'connection-declined' });
+    });
   });
 
   it('refuses bad IDs, its own ID, and connecting while the PeerServer is away', async () => {
@@ -230,7 +296,8 @@ describe('PeerSession', () => {
   it('drops messages from a peer over the rate limit', async () => {
     const conn = await connected();
     for (let i = 0; i < 150; i++) conn.emit('data', textMessage(`f${i}`, `flood ${i}`, 1));
-    expect(session.getMessages()).toHaveLength(100);
+    // The bucket holds 100: one went to the peer's hello.
+    expect(session.getMessages()).toHaveLength(99);
     vi.advanceTimersByTime(1000);
     conn.emit('data', textMessage('later', 'after a second', 1));
     expect(session.getMessages().at(-1)?.text).toBe('after a second');

@@ -8,7 +8,7 @@ import {
   validateSettings,
 } from '@/lib/settings';
 
-const valid = { peerId: 'brave-otter-4821', displayName: 'Ann', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {} };
+const valid = { peerId: 'brave-otter-4821', displayName: 'Ann', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
 
 describe('session settings', () => {
   it('accepts the defaults', () => {

@@ -1,0 +1,70 @@
+/**
+ * Consent: nothing connects without the user's yes, blocked peers are refused
+ * silently, trusted peers connect without asking.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPair, type Pair } from './harness';
+
+describe('consent before connecting', () => {
+  let pair: Pair;
+
+  beforeAll(async () => {
+    pair = await startPair();
+  });
+
+  afterAll(async () => {
+    await pair?.close();
+  });
+
+  it('an untrusted incoming connection waits for consent; Decline refuses it and A is told', async () => {
+    const { alicePopup, bobPopup, aliceId, bobId } = pair;
+    await alicePopup.connect(bobId);
+    await bobPopup.peerItem(aliceId).getByTestId('consent-request').waitFor({ timeout: 15_000 });
+    await alicePopup.peerItem(bobId).getByTestId('consent-waiting').waitFor();
+    // While waiting, A cannot send: B has not said yes.
+    await expect(alicePopup.page.getByTestId('send-text-button').isDisabled()).resolves.toBe(true);
+    // B is asked by notification too.
+    const worker = await pair.bob.serviceWorker();
+    await expect.poll(() => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll()))).toContainEqual(`conn-request:${aliceId}`);
+
+    await bobPopup.answerRequest(aliceId, 'decline');
+    await expect.poll(() => alicePopup.error().textContent(), { timeout: 10_000 }).toContain('did not accept');
+    await expect(bobPopup.peerItem(aliceId).count()).resolves.toBe(0);
+    await expect(alicePopup.peerItem(bobId).count()).resolves.toBe(0);
+  });
+
+  it('a blocked peer is refused without asking', async () => {
+    const { alicePopup, bobPopup, aliceId, bobId } = pair;
+    await alicePopup.connect(bobId);
+    await bobPopup.answerRequest(aliceId, 'block');
+    await expect.poll(() => alicePopup.error().textContent(), { timeout: 10_000 }).toContain('did not accept');
+    const options = await pair.bob.openExtensionPage('options.html');
+    await options.locator(`[data-testid="blocked-item"][data-peer-id="${aliceId}"]`).waitFor();
+    await options.close();
+
+    // Next time B's side refuses at once, and B is not asked: A only learns that it did not get through.
+    await alicePopup.page.getByTestId('error').getByRole('button').click();
+    await alicePopup.connect(bobId);
+    await alicePopup.error().waitFor({ timeout: 20_000 });
+    await expect(alicePopup.peerItem(bobId).count()).resolves.toBe(0);
+    await expect(bobPopup.peerItem(aliceId).count()).resolves.toBe(0);
+    await expect(bobPopup.page.getByTestId('consent-request').count()).resolves.toBe(0);
+  });
+
+  it('a trusted peer connects without asking', async () => {
+    const { alicePopup, bobPopup, aliceId, bobId } = pair;
+    const options = await pair.bob.openExtensionPage('options.html');
+    await options.getByTestId('add-trusted-input').fill(aliceId);
+    await options.getByTestId('add-trusted').click();
+    await options.locator(`[data-testid="trusted-item"][data-peer-id="${aliceId}"]`).waitFor();
+    // Trusting unblocks.
+    await expect(options.locator(`[data-testid="blocked-item"][data-peer-id="${aliceId}"]`).count()).resolves.toBe(0);
+    await options.close();
+
+    await alicePopup.page.getByTestId('error').getByRole('button').click();
+    await alicePopup.connect(bobId);
+    await alicePopup.waitPeer(bobId, 'connected');
+    await bobPopup.waitPeer(aliceId, 'connected');
+    await expect(bobPopup.peerItem(aliceId).getByTestId('consent-request').count()).resolves.toBe(0);
+  });
+});
