@@ -49,6 +49,8 @@ export interface TrustedPeer {
   name: string;
   /** When added, in ms since the Unix epoch. */
   added: number;
+  /** When last connected, in ms since the Unix epoch. */
+  lastSeen?: number;
 }
 
 /** Peers that connect without asking, by peer ID. */
@@ -110,4 +112,25 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
   };
   if (bad.has('peerId')) await peerIdItem.setValue(repaired.peerId);
   return repaired;
+}
+
+/** How often a trusted peer's "last seen" is written while it stays connected, in ms. */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+/**
+ * Records that these peers are connected now, for the trusted ones (a write at
+ * most once a minute per peer).
+ */
+export async function touchTrustedPeers(connectedIds: string[], now = Date.now()): Promise<void> {
+  const trusted = await trustedPeersItem.getValue();
+  let changed = false;
+  const next = { ...trusted };
+  for (const id of connectedIds) {
+    const peer = trusted[id];
+    if (peer && now - (peer.lastSeen ?? 0) >= LAST_SEEN_RESOLUTION_MS) {
+      next[id] = { ...peer, lastSeen: now };
+      changed = true;
+    }
+  }
+  if (changed) await trustedPeersItem.setValue(next);
 }

@@ -9,7 +9,7 @@ import { browser } from 'wxt/browser';
 import { errorText } from '@/components/error-text';
 import { commandOffscreen, onSessionEvent, serve, type RuntimeLike } from '@/lib/messaging';
 import type { SessionState } from '@/lib/protocol/runtime';
-import { loadSessionSettings, SESSION_ITEMS } from '@/lib/storage';
+import { loadSessionSettings, SESSION_ITEMS, touchTrustedPeers } from '@/lib/storage';
 import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
 import {
   clearConnectionRequest,
@@ -69,6 +69,7 @@ export default defineBackground(() => {
         void updateSelectionMenu(event.state);
         for (const share of event.state.shares) if (share.state !== 'incoming') clearShareOffer(share.id);
         for (const peer of event.state.peers) if (peer.waiting !== 'our-answer') clearConnectionRequest(peer.id);
+        void touchTrustedPeers(event.state.peers.filter((peer) => peer.state === 'connected').map((peer) => peer.id));
         return;
       case 'event/connection-request':
         void notifyConnectionRequest(event.peerId);

@@ -66,5 +66,11 @@ describe('consent before connecting', () => {
     await alicePopup.waitPeer(bobId, 'connected');
     await bobPopup.waitPeer(aliceId, 'connected');
     await expect(bobPopup.peerItem(aliceId).getByTestId('consent-request').count()).resolves.toBe(0);
+    // The trusted list shows when A was last seen.
+    const after = await pair.bob.openExtensionPage('options.html');
+    await expect
+      .poll(() => after.locator(`[data-testid="trusted-item"][data-peer-id="${aliceId}"]`).getByTestId('trusted-last-seen').textContent())
+      .toContain('last seen');
+    await after.close();
   });
 });

@@ -2,7 +2,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isPeerId } from '@/lib/ids';
 import { DEFAULT_SIGNALING } from '@/lib/settings';
-import { iceServersItem, loadSessionSettings, peerIdItem, signalingItem } from '@/lib/storage';
+import { iceServersItem, loadSessionSettings, peerIdItem, signalingItem, touchTrustedPeers, trustedPeersItem } from '@/lib/storage';
 
 describe('stored settings', () => {
   beforeEach(() => {
@@ -36,5 +36,22 @@ describe('stored settings', () => {
     const settings = await loadSessionSettings();
     expect(isPeerId(settings.peerId)).toBe(true);
     expect(await peerIdItem.getValue()).toBe(settings.peerId);
+  });
+
+  it('records when trusted peers were last seen, at most once a minute', async () => {
+    await trustedPeersItem.setValue({ 'ann-otter-1000': { name: '', added: 1 } });
+    await touchTrustedPeers(['ann-otter-1000', 'stranger-otter-1'], 100_000);
+    expect(await trustedPeersItem.getValue()).toEqual({ 'ann-otter-1000': { name: '', added: 1, lastSeen: 100_000 } });
+    await touchTrustedPeers(['ann-otter-1000'], 130_000);
+    expect((await trustedPeersItem.getValue())['ann-otter-1000']!.lastSeen).toBe(100_000);
+    await touchTrustedPeers(['ann-otter-1000'], 160_000);
+    expect((await trustedPeersItem.getValue())['ann-otter-1000']!.lastSeen).toBe(160_000);
+  });
+
+  it('feeds trusted and blocked IDs to the session settings', async () => {
+    await trustedPeersItem.setValue({ 'ann-otter-1000': { name: '', added: 1 } });
+    const settings = await loadSessionSettings();
+    expect(settings.trusted).toEqual(['ann-otter-1000']);
+    expect(settings.blocked).toEqual([]);
   });
 });
