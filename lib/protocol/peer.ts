@@ -109,8 +109,8 @@ export const PingSchema = v.strictObject({ v: Version, type: v.literal('ping') }
 /** How often a peer sends `ping`, in ms. */
 export const HEARTBEAT_INTERVAL_MS = 2000;
 
-/** Silence after which a peer that has sent `ping` is taken as gone, in ms. */
-export const HEARTBEAT_TIMEOUT_MS = 8000;
+/** Silence after which a peer that has sent `ping` is taken as gone, in ms (three missed pings). */
+export const HEARTBEAT_TIMEOUT_MS = 6000;
 
 /** Every message of the peer protocol. */
 export const PeerMessageSchema = v.variant(

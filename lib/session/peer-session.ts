@@ -629,6 +629,9 @@ export class PeerSession {
     this.stopHeartbeat(entry);
     entry.lastHeard = this.now();
     entry.pings = false;
+    // Silence is checked twice per ping interval, so a loss shows within the timeout plus 1 s.
+    const checkMs = HEARTBEAT_INTERVAL_MS / 2;
+    let tick = 0;
     entry.heartbeatTimer = setInterval(() => {
       if (entry.conn !== conn) return this.stopHeartbeat(entry);
       if (entry.pings && this.now() - (entry.lastHeard ?? 0) > HEARTBEAT_TIMEOUT_MS) {
@@ -637,8 +640,8 @@ export class PeerSession {
         this.markDisconnected(entry, 'peer-disconnected');
         return;
       }
-      this.sendOn(conn, ping());
-    }, HEARTBEAT_INTERVAL_MS);
+      if (++tick % 2 === 0) this.sendOn(conn, ping());
+    }, checkMs);
   }
 
   private stopHeartbeat(entry: PeerEntry): void {
