@@ -76,8 +76,14 @@ describe('two users exchange text', () => {
       '<a href="javascript:document.title=\'pwned\'">click</a> javascript:alert(1)',
       'and a real one: https://example.org/page?x=1.',
     ].join('\n');
+    const notifications = async () => (await bob.serviceWorker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+    const notifiedBefore = (await notifications()).length;
+    const pagesBefore = bob.context.pages().length;
     await alicePopup.send(hostile);
     await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toContain(hostile);
+    // The notification was shown (Chrome renders its message as plain text), and nothing ran or opened.
+    await expect.poll(notifications).toHaveLength(notifiedBefore + 1);
+    expect(bob.context.pages().length).toBe(pagesBefore);
     const list = bobPopup.page.getByTestId('message-list');
     await expect(list.locator('img, script, a, iframe').count()).resolves.toBe(0);
     await expect(bobPopup.page.title()).resolves.not.toBe('pwned');
