@@ -119,16 +119,20 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /**
  * Records that these peers are connected now, for the trusted ones (a write at
- * most once a minute per peer).
+ * most once a minute per peer, or when their display name changed).
  */
-export async function touchTrustedPeers(connectedIds: string[], now = Date.now()): Promise<void> {
+export async function touchTrustedPeers(connected: Array<{ id: string; name: string }>, now = Date.now()): Promise<void> {
   const trusted = await trustedPeersItem.getValue();
   let changed = false;
   const next = { ...trusted };
-  for (const id of connectedIds) {
+  for (const { id, name } of connected) {
     const peer = trusted[id];
-    if (peer && now - (peer.lastSeen ?? 0) >= LAST_SEEN_RESOLUTION_MS) {
-      next[id] = { ...peer, lastSeen: now };
+    if (!peer) continue;
+    const stale = now - (peer.lastSeen ?? 0) >= LAST_SEEN_RESOLUTION_MS;
+    // The name they go by (from their hello), kept current.
+    const renamed = name !== '' && name !== peer.name;
+    if (stale || renamed) {
+      next[id] = { ...peer, ...(renamed ? { name } : {}), ...(stale ? { lastSeen: now } : {}) };
       changed = true;
     }
   }

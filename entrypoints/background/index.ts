@@ -69,7 +69,7 @@ export default defineBackground(() => {
         void updateSelectionMenu(event.state);
         for (const share of event.state.shares) if (share.state !== 'incoming') clearShareOffer(share.id);
         for (const peer of event.state.peers) if (peer.waiting !== 'our-answer') clearConnectionRequest(peer.id);
-        void touchTrustedPeers(event.state.peers.filter((peer) => peer.state === 'connected').map((peer) => peer.id));
+        void touchTrustedPeers(event.state.peers.filter((peer) => peer.state === 'connected'));
         return;
       case 'event/connection-request':
         void notifyConnectionRequest(event.peerId);

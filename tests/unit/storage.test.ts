@@ -40,11 +40,11 @@ describe('stored settings', () => {
 
   it('records when trusted peers were last seen, at most once a minute', async () => {
     await trustedPeersItem.setValue({ 'ann-otter-1000': { name: '', added: 1 } });
-    await touchTrustedPeers(['ann-otter-1000', 'stranger-otter-1'], 100_000);
-    expect(await trustedPeersItem.getValue()).toEqual({ 'ann-otter-1000': { name: '', added: 1, lastSeen: 100_000 } });
-    await touchTrustedPeers(['ann-otter-1000'], 130_000);
+    await touchTrustedPeers([{ id: 'ann-otter-1000', name: 'Ann' }, { id: 'stranger-otter-1', name: '' }], 100_000);
+    expect(await trustedPeersItem.getValue()).toEqual({ 'ann-otter-1000': { name: 'Ann', added: 1, lastSeen: 100_000 } });
+    await touchTrustedPeers([{ id: 'ann-otter-1000', name: 'Ann' }], 130_000);
     expect((await trustedPeersItem.getValue())['ann-otter-1000']!.lastSeen).toBe(100_000);
-    await touchTrustedPeers(['ann-otter-1000'], 160_000);
+    await touchTrustedPeers([{ id: 'ann-otter-1000', name: 'Ann' }], 160_000);
     expect((await trustedPeersItem.getValue())['ann-otter-1000']!.lastSeen).toBe(160_000);
   });
 
