@@ -119,7 +119,9 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 /**
  * Records that these peers are connected now, for the trusted ones (a write at
- * most once a minute per peer, or when their display name changed).
+ * most once a minute per peer, or when their display name changed). The
+ * background calls it when the set of connected peers changes, so "last seen"
+ * is when a trusted peer last connected.
  */
 export async function touchTrustedPeers(connected: Array<{ id: string; name: string }>, now = Date.now()): Promise<void> {
   const trusted = await trustedPeersItem.getValue();

@@ -63,14 +63,24 @@ export default defineBackground(() => {
 
   onSessionEvent(runtime, (event) => {
     switch (event.type) {
-      case 'event/state':
+      case 'event/state': {
+        // State events come about once a second during a share: act only on what changed.
+        // After the worker restarted (no previous state), everything counts as changed once.
+        const previous = lastState;
         lastState = event.state;
         void updateBadge(event.state);
         void updateSelectionMenu(event.state);
-        for (const share of event.state.shares) if (share.state !== 'incoming') clearShareOffer(share.id);
-        for (const peer of event.state.peers) if (peer.waiting !== 'our-answer') clearConnectionRequest(peer.id);
-        void touchTrustedPeers(event.state.peers.filter((peer) => peer.state === 'connected'));
+        const wasAsking = (id: string): boolean => !previous || previous.shares.some((s) => s.id === id && s.state === 'incoming');
+        for (const share of event.state.shares) if (share.state !== 'incoming' && wasAsking(share.id)) clearShareOffer(share.id);
+        const wasRequesting = (id: string): boolean => !previous || previous.peers.some((p) => p.id === id && p.waiting === 'our-answer');
+        for (const peer of event.state.peers) if (peer.waiting !== 'our-answer' && wasRequesting(peer.id)) clearConnectionRequest(peer.id);
+        const connectedKey = (state: SessionState | undefined): string =>
+          JSON.stringify(state?.peers.filter((p) => p.state === 'connected').map((p) => [p.id, p.name]) ?? null);
+        if (connectedKey(previous) !== connectedKey(event.state)) {
+          void touchTrustedPeers(event.state.peers.filter((peer) => peer.state === 'connected'));
+        }
         return;
+      }
       case 'event/connection-request':
         void notifyConnectionRequest(event.peerId);
         return;
