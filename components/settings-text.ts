@@ -14,6 +14,7 @@ const KEYS = {
   'ice-username-long': 'settingsError.iceUsernameLong',
   'ice-credential-long': 'settingsError.iceCredentialLong',
   'ice-too-many': 'settingsError.iceTooMany',
+  'relay-needs-turn': 'settingsError.relayNeedsTurn',
 } as const;
 
 /** The sentence for a settings problem code; unknown codes get a generic sentence. */

@@ -23,6 +23,14 @@ export const ERROR_CODES = [
   'connect-timeout',
   /** WebRTC itself failed (PeerJS `webrtc`, ICE `failed`). */
   'webrtc',
+  /** The TURN server refused our credentials (STUN error 401: wrong, or expired time-limited ones). */
+  'turn-auth-failed',
+  /** No configured TURN server answered, and relay-only mode allows nothing else. */
+  'turn-unreachable',
+  /** Relay-only mode is on but no TURN server is configured or fetched. */
+  'relay-unconfigured',
+  /** The PeerServer did not hand out TURN credentials (endpoint off, unreachable or malformed answer). */
+  'turn-credentials-failed',
   /** The peer closed the connection or went away. */
   'peer-disconnected',
   /** The peer's user did not accept the connection (declined, or did not answer in time). */

@@ -44,6 +44,18 @@ export interface SessionSettings {
   /** ICE servers for every connection; empty means host candidates only (same machine or LAN). */
   iceServers: IceServerSetting[];
   /**
+   * Relay only: `iceTransportPolicy: 'relay'`, so only TURN relay candidates are used and
+   * the peer never learns our IP addresses (https://www.w3.org/TR/webrtc/#rtcicetransportpolicy-enum).
+   * Absent means off.
+   */
+  relayOnly?: boolean;
+  /**
+   * Fetch time-limited TURN credentials from the PeerServer's
+   * `<path>/turn-credentials` endpoint (see `server/`) and use them with `iceServers`.
+   * Absent means off.
+   */
+  turnFromServer?: boolean;
+  /**
    * Pinned identities: peer ID → SHA-256 DTLS fingerprint (upper-case hex pairs) of
    * peers whose verification code the user confirmed. A connection from a pinned
    * peer ID with another fingerprint is held until the user decides.
@@ -113,6 +125,8 @@ export const SessionSettingsSchema = v.object({
   displayName: v.pipe(v.string(), v.trim(), v.maxLength(DISPLAY_NAME_MAX_LENGTH, 'display-name-long')),
   signaling: SignalingSettingsSchema,
   iceServers: v.pipe(v.array(IceServerSettingSchema), v.maxLength(16, 'ice-too-many')),
+  relayOnly: v.optional(v.boolean()),
+  turnFromServer: v.optional(v.boolean()),
   pins: v.pipe(
     v.record(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid')), v.pipe(v.string(), v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'fingerprint-invalid'))),
     v.check((pins) => Object.keys(pins).length <= 1000, 'pins-too-many'),
@@ -145,6 +159,25 @@ export function validateSettings<const TSchema extends v.GenericSchema>(
     if (!problems.has(path)) problems.set(path, { path, code: issue.message });
   }
   return { ok: false, problems: [...problems.values()] };
+}
+
+/**
+ * Relay-only mode needs a TURN server: typed in, or fetched from the PeerServer.
+ * @returns `relay-needs-turn` when relay-only is on without either, else `undefined`.
+ */
+export function relayOnlyProblem(settings: Pick<SessionSettings, 'relayOnly' | 'turnFromServer' | 'iceServers'>): string | undefined {
+  if (!settings.relayOnly || settings.turnFromServer) return undefined;
+  return settings.iceServers.some((server) => /^turns?:/.test(server.url)) ? undefined : 'relay-needs-turn';
+}
+
+/**
+ * Address of the PeerServer's TURN credentials endpoint: `http(s)://host:port<path>/turn-credentials`,
+ * beside the WebSocket under the same path (and access token, if any).
+ */
+export function turnCredentialsUrl(signaling: SignalingSettings, peerId: string): string {
+  const host = signaling.host.includes(':') && !signaling.host.startsWith('[') ? `[${signaling.host}]` : signaling.host;
+  const path = signaling.path.replace(/\/+$/, '');
+  return `${signaling.secure ? 'https' : 'http'}://${host}:${signaling.port}${path}/turn-credentials?peerId=${encodeURIComponent(peerId)}`;
 }
 
 /** Converts our ICE server list to the `RTCIceServer[]` that `RTCPeerConnection` takes. */

@@ -32,6 +32,12 @@ export const signalingItem = storage.defineItem<SignalingSettings>('local:signal
 /** ICE servers (STUN/TURN). Empty by default: PeerJS's public defaults are never used. */
 export const iceServersItem = storage.defineItem<IceServerSetting[]>('local:iceServers', { fallback: [], version: 1 });
 
+/** {@link SessionSettings.relayOnly}. */
+export const relayOnlyItem = storage.defineItem<boolean>('local:relayOnly', { fallback: false, version: 1 });
+
+/** {@link SessionSettings.turnFromServer}. */
+export const turnFromServerItem = storage.defineItem<boolean>('local:turnFromServer', { fallback: false, version: 1 });
+
 /** A peer whose verification code the user confirmed. */
 export interface PinnedPeer {
   /** Their SHA-256 DTLS fingerprint at the time (upper-case hex pairs). */
@@ -60,7 +66,7 @@ export const trustedPeersItem = storage.defineItem<Record<string, TrustedPeer>>(
 export const blockedPeersItem = storage.defineItem<Record<string, { added: number }>>('local:blockedPeers', { fallback: {}, version: 1 });
 
 /** Every stored item that feeds {@link SessionSettings}. */
-export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
+export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, relayOnlyItem, turnFromServerItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
 
 /** Blocks `peerId` (and stops trusting it). */
 export async function blockPeer(peerId: string, now = Date.now()): Promise<void> {
@@ -82,11 +88,13 @@ export async function pinPeer(peerId: string, fingerprint: string, now = Date.no
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, iceServers, pinned, trustedPeers, blockedPeers] = await Promise.all([
+  const [peerId, displayName, signaling, iceServers, relayOnly, turnFromServer, pinned, trustedPeers, blockedPeers] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
     iceServersItem.getValue(),
+    relayOnlyItem.getValue(),
+    turnFromServerItem.getValue(),
     pinnedPeersItem.getValue(),
     trustedPeersItem.getValue(),
     blockedPeersItem.getValue(),
@@ -94,7 +102,7 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
   const pins = Object.fromEntries(Object.entries(pinned).map(([id, pin]) => [id, pin.fingerprint]));
   const trusted = Object.keys(trustedPeers).filter(isPeerId);
   const blocked = Object.keys(blockedPeers).filter(isPeerId);
-  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, pins, trusted, blocked };
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, relayOnly, turnFromServer, pins, trusted, blocked };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
@@ -105,6 +113,8 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     displayName: bad.has('displayName') ? '' : candidate.displayName,
     signaling: bad.has('signaling') ? fallback.signaling : candidate.signaling,
     iceServers: bad.has('iceServers') ? [] : candidate.iceServers,
+    relayOnly: relayOnly === true,
+    turnFromServer: turnFromServer === true,
     // Never drop every pin for one bad entry: keep the valid ones.
     pins: bad.has('pins') ? Object.fromEntries(Object.entries(pins).filter(([, fp]) => /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fp))) : candidate.pins,
     trusted: bad.has('trusted') ? [] : trusted,

@@ -13,6 +13,8 @@ const NEEDS = {
     // Headed Chromium for the real context-menu test, and keys for its native menu.
     { file: '/usr/bin/Xvfb', pkg: 'xvfb' },
     { file: '/usr/bin/xdotool', pkg: 'xdotool' },
+    // A real TURN server for the relay, credential and failover tests.
+    { file: '/usr/bin/turnserver', pkg: 'coturn' },
   ],
 };
 

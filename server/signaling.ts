@@ -34,7 +34,7 @@ export interface SignalingServerOptions {
   /** Called with one line per event (peer joined or left); `console.log` by default. */
   log?: (line: string) => void;
   /**
-   * Mint time-limited TURN credentials at `GET /turn-credentials?peerId=ID`
+   * Mint time-limited TURN credentials at `GET <path>/turn-credentials?peerId=ID`
    * (coturn `use-auth-secret` with the same `static-auth-secret`). Off when absent.
    */
   turn?: { secret: string; ttlSeconds: number; urls: string[] };
@@ -83,21 +83,7 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     res.json({ ok: true, peers: connected.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
   });
 
-  app.get('/turn-credentials', (req, res) => {
-    // The extension fetches this from its own origin; the answer is per request, never cached.
-    res.set({ 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
-    if (!options.turn) {
-      res.status(404).json({ error: 'TURN credentials are not configured on this server' });
-      return;
-    }
-    const peerId = typeof req.query.peerId === 'string' ? req.query.peerId : '';
-    if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(peerId) || peerId.length > 64) {
-      res.status(400).json({ error: 'peerId is missing or not a valid peer ID' });
-      return;
-    }
-    res.json(mintTurnCredentials({ ...options.turn, peerId }));
-  });
-
+  const mount = mountPath(options.path, options.accessToken);
   const peerServer = ExpressPeerServer(server, {
     key: options.key,
     path: '/',
@@ -112,7 +98,23 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     connected.delete(client.getId());
     log(`peer left: ${client.getId()} (${connected.size} online)`);
   });
-  app.use(mountPath(options.path, options.accessToken), peerServer);
+  // Beside the WebSocket, under the same path and access token: only those who may signal get relay credentials.
+  app.get(`${mount.replace(/\/+$/, '')}/turn-credentials`, (req, res) => {
+    // The extension fetches this from its own origin; the answer is per request, never cached.
+    res.set({ 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
+    if (!options.turn) {
+      res.status(404).json({ error: 'TURN credentials are not configured on this server' });
+      return;
+    }
+    const peerId = typeof req.query.peerId === 'string' ? req.query.peerId : '';
+    if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(peerId) || peerId.length > 64) {
+      res.status(400).json({ error: 'peerId is missing or not a valid peer ID' });
+      return;
+    }
+    res.json(mintTurnCredentials({ ...options.turn, peerId }));
+  });
+
+  app.use(mount, peerServer);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

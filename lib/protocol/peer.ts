@@ -106,6 +106,12 @@ export const SasRevealSchema = v.strictObject({ v: Version, type: v.literal('sas
 /** `ping`: a heartbeat, sent every {@link HEARTBEAT_INTERVAL_MS} by peers that watch liveness. */
 export const PingSchema = v.strictObject({ v: Version, type: v.literal('ping') }, 'bad-fields');
 
+/**
+ * `bye`: the sender's user closed the connection on purpose; the receiver must not
+ * reconnect on its own (it does after a loss).
+ */
+export const ByeSchema = v.strictObject({ v: Version, type: v.literal('bye') }, 'bad-fields');
+
 /** How often a peer sends `ping`, in ms. */
 export const HEARTBEAT_INTERVAL_MS = 2000;
 
@@ -115,7 +121,7 @@ export const HEARTBEAT_TIMEOUT_MS = 6000;
 /** Every message of the peer protocol. */
 export const PeerMessageSchema = v.variant(
   'type',
-  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema, SasCommitSchema, SasRevealSchema, PingSchema],
+  [HelloSchema, TextSchema, AckSchema, ShareAcceptSchema, ShareDeclineSchema, ShareEndSchema, SasCommitSchema, SasRevealSchema, PingSchema, ByeSchema],
   'unknown-type',
 );
 
@@ -185,6 +191,11 @@ export function textMessage(id: string, text: string, sentAt: number): TextMessa
 /** Builds a `share-accept`, `share-decline` or `share-end`. */
 export function shareSignal(type: ShareSignal['type'], shareId: string): ShareSignal {
   return { v: PROTOCOL_VERSION, type, shareId };
+}
+
+/** Builds a `bye`. */
+export function bye(): v.InferOutput<typeof ByeSchema> {
+  return { v: PROTOCOL_VERSION, type: 'bye' };
 }
 
 /** Builds a `ping`. */

@@ -64,6 +64,11 @@ export const PeerViewSchema = v.object({
    * connection is held, nothing is delivered), absent when not pinned.
    */
   identity: v.optional(v.picklist(['verified', 'changed'])),
+  /**
+   * While disconnected after losing a connection that worked: the next automatic
+   * attempt (`retryAt`, ms since the Unix epoch) and how many were made (`attempt`).
+   */
+  reconnecting: v.optional(v.object({ attempt: v.number(), retryAt: v.number() })),
 });
 
 /** A tab, tab-audio or microphone share, either way. */
@@ -76,9 +81,10 @@ export const ShareViewSchema = v.object({
   title: v.pipe(v.string(), v.maxLength(SHARE_TITLE_MAX_LENGTH)),
   /**
    * `offering`: sent, waiting for the peer's answer; `incoming`: waiting for our
-   * answer; `live`: media flows; `ended`, `declined`, `failed`: over.
+   * answer; `live`: media flows; `paused`: the connection was lost and is being
+   * re-established (resumes by itself); `ended`, `declined`, `failed`: over.
    */
-  state: v.picklist(['offering', 'incoming', 'live', 'ended', 'declined', 'failed']),
+  state: v.picklist(['offering', 'incoming', 'live', 'paused', 'ended', 'declined', 'failed']),
   error: v.optional(ErrorCodeSchema),
   /** When `state` last changed, in ms since the Unix epoch. */
   since: v.number(),
@@ -99,6 +105,19 @@ export const SessionStateSchema = v.object({
   fingerprint: v.optional(v.pipe(v.string(), v.maxLength(200))),
   /** The peer most recently connected, for actions that need a default target. */
   lastPeerId: v.optional(PeerIdField),
+  /** Relay-only mode (`iceTransportPolicy: 'relay'`) is on. */
+  relayOnly: v.optional(v.boolean()),
+  /**
+   * TURN credentials from the PeerServer, when the settings ask for them: `fetching`,
+   * `ready` (valid until `expiresAt`, seconds since the Unix epoch), `failed` (with `error`).
+   */
+  turn: v.optional(
+    v.object({
+      status: v.picklist(['fetching', 'ready', 'failed']),
+      expiresAt: v.optional(v.number()),
+      error: v.optional(ErrorCodeSchema),
+    }),
+  ),
 });
 
 /** A text in the history. */
@@ -109,12 +128,21 @@ export const ChatMessageSchema = v.object({
   text: TextField,
   /** Sent or received, in ms since the Unix epoch (our clock). */
   at: v.number(),
-  /** `sent`: on the wire, no ack yet; `delivered`: acked; `failed`: not sent; `undelivered`: sent but the connection closed before an ack; `received`: incoming. */
-  status: v.picklist(['sent', 'delivered', 'failed', 'undelivered', 'received']),
+  /**
+   * `queued`: waits for the peer to reconnect (sent then, in order); `sent`: on the wire, no ack yet;
+   * `delivered`: acked; `failed`: not sent; `undelivered`: sent but the connection closed before an
+   * ack (sent again if the peer reconnects; the peer drops repeats); `received`: incoming.
+   */
+  status: v.picklist(['queued', 'sent', 'delivered', 'failed', 'undelivered', 'received']),
   error: v.optional(ErrorCodeSchema),
 });
 
 export type ServerStatus = v.InferOutput<typeof ServerStatusSchema>;
+
+/** Whether text can be sent to `peer` now: connected, or being reconnected (the text is queued). */
+export function canSendText(peer: Pick<PeerView, 'state' | 'reconnecting'>): boolean {
+  return peer.state === 'connected' || peer.reconnecting !== undefined;
+}
 export type PeerView = v.InferOutput<typeof PeerViewSchema>;
 export type SessionState = v.InferOutput<typeof SessionStateSchema>;
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
@@ -136,6 +164,31 @@ export const ShareStatsSchema = v.object({
   audio: v.optional(v.object({ totalAudioEnergy: v.number(), bytesReceived: v.number() })),
 });
 export type ShareStats = v.InferOutput<typeof ShareStatsSchema>;
+
+/**
+ * One peer's connection as the connection panel shows it, from `getStats()`
+ * (https://www.w3.org/TR/webrtc-stats/) of its data connection and any media connections.
+ */
+export const LinkStatsSchema = v.object({
+  /**
+   * The selected ICE candidate pair: `direct` (host candidates: peer to peer),
+   * `nat` (through a NAT, addresses learned with STUN), `relay` (through a TURN server);
+   * absent while no pair is selected.
+   */
+  route: v.optional(v.picklist(['direct', 'nat', 'relay'])),
+  /** How we reach our TURN server, when relayed through it. */
+  relayProtocol: v.optional(v.picklist(['udp', 'tcp', 'tls'])),
+  /** `RTCPeerConnection.iceConnectionState` of the data connection. */
+  iceState: v.picklist(['new', 'checking', 'connected', 'completed', 'disconnected', 'failed', 'closed']),
+  /** Round-trip time of the selected pair (STUN consent checks), in ms. */
+  rttMs: v.optional(v.number()),
+  /** Send and receive bitrate since the previous reading, in bits per second. */
+  sendBps: v.optional(v.number()),
+  receiveBps: v.optional(v.number()),
+  /** Media packets lost both ways since the connection started; absent without media. */
+  packetsLost: v.optional(v.number()),
+});
+export type LinkStats = v.InferOutput<typeof LinkStatsSchema>;
 
 const Ok = v.object({ ok: v.literal(true) });
 const Failed = v.object({ ok: v.literal(false), error: ErrorCodeSchema });
@@ -175,6 +228,8 @@ export const SessionCommandSchema = v.variant('type', [
   v.object({ type: v.literal('session/share-answer'), shareId: v.pipe(v.string(), v.maxLength(64)), accept: v.boolean() }),
   v.object({ type: v.literal('session/share-stats'), shareId: v.pipe(v.string(), v.maxLength(64)) }),
   v.object({ type: v.literal('session/configure'), settings: SessionSettingsSchema }),
+  /** Connection panel figures for one peer; asked about once a second while the panel is visible. */
+  v.object({ type: v.literal('session/link-stats'), peerId: PeerIdField }),
 ]);
 
 /** Answer schemas, by command type. */
@@ -195,6 +250,7 @@ export const SessionReplySchemas = {
   'session/share-tab-closed': v.union([Ok, Failed]),
   'session/share-answer': v.union([Ok, Failed]),
   'session/share-stats': v.union([v.object({ ok: v.literal(true), stats: ShareStatsSchema }), Failed]),
+  'session/link-stats': v.union([v.object({ ok: v.literal(true), stats: LinkStatsSchema }), Failed]),
 } satisfies Record<SessionCommand['type'], v.GenericSchema>;
 
 /** Requests the background service worker owns. */

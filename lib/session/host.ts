@@ -83,6 +83,8 @@ export function startPeerHost(
         return session.shares.answer(command.shareId, command.accept);
       case 'session/share-stats':
         return session.shares.stats(command.shareId);
+      case 'session/link-stats':
+        return session.linkStats(command.peerId);
     }
   }
 

@@ -17,17 +17,21 @@ import {
   ping,
   TEXT_MAX_BYTES,
   ack,
+  bye,
   decodePeerMessage,
   hello,
   textMessage,
   utf8Length,
   type PeerMessage,
 } from '../protocol/peer';
-import type { ChatMessage, PeerView, SessionState, ShareView } from '../protocol/runtime';
-import { toRtcIceServers, type SessionSettings } from '../settings';
+import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
+import { toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
 import { SasExchange, sdpFingerprint, normalizeFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
+import { reconnectDelayMs, shouldReconnect } from './reconnect';
+import { fetchTurnCredentials, toIceServers, turnRefreshDelayMs } from './turn-client';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 
@@ -42,6 +46,9 @@ const CONSENT_BUFFER_LIMIT = 64;
 
 /** How long the peer has to complete the verification-code exchange, in ms. */
 export const SAS_TIMEOUT_MS = 10_000;
+
+/** How long a connection stays open after our `bye`, so that it is delivered, in ms. */
+const BYE_GRACE_MS = 300;
 
 /** Most messages kept in the history; older ones are dropped first. */
 export const HISTORY_LIMIT = 500;
@@ -67,6 +74,8 @@ export interface PeerSessionDeps {
   certificate?: RTCCertificate;
   /** SHA-256 fingerprint of `certificate`, shown to the user. */
   fingerprint?: string;
+  /** `fetch`, for TURN credentials from the PeerServer. */
+  fetch?: typeof fetch;
   /** Current time in ms since the Unix epoch. */
   now?: () => number;
   /** Unique ID for messages; `crypto.randomUUID` by default. */
@@ -102,6 +111,20 @@ interface PeerEntry {
   pings?: boolean;
   heartbeatTimer?: ReturnType<typeof setInterval>;
   sasTimer?: ReturnType<typeof setTimeout>;
+  /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
+  accepted?: boolean;
+  /** The peer's fingerprint on the last connection that worked: a reconnection must present the same. */
+  knownFingerprint?: string;
+  /** When the working connection was lost, in ms since the Unix epoch; unset when not reconnecting. */
+  lostAt?: number;
+  reconnectAttempt?: number;
+  reconnectTimer?: ReturnType<typeof setTimeout>;
+  /** Byte totals at the previous connection-panel reading. */
+  lastSample?: LinkSample;
+  /** The connection we just said `bye` on: closed a moment later, so the `bye` leaves first. */
+  byeOn?: DataConnection;
+  /** STUN error codes (`icecandidateerror`) from TURN servers while this connection gathered candidates. */
+  turnErrors?: Set<number>;
   waiters: Array<(result: Result) => void>;
 }
 
@@ -129,6 +152,24 @@ export class PeerSession {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private retryAttempt = 0;
   private stateQueued = false;
+  /**
+   * The configuration every `RTCPeerConnection` of the current `Peer` is made with.
+   * PeerJS reads it at each new connection, so fresh TURN credentials go in here in place.
+   */
+  private rtcConfig: RTCConfiguration = {};
+  /** ICE servers minted by the PeerServer (see {@link PeerSessionDeps.fetch}). */
+  private minted: RTCIceServer[] = [];
+  private turn?: SessionState['turn'];
+  private turnTimer?: ReturnType<typeof setTimeout>;
+  private turnFailures = 0;
+  /** Bumped on each restart, so late answers of an old configuration are ignored. */
+  private generation = 0;
+  /**
+   * The PeerServer token we register with, the same for every `Peer` of this session:
+   * after an unclean drop the server still holds our ID for up to its alive timeout,
+   * and gives it back only to the same token (PeerServer answers `ID-TAKEN` otherwise).
+   */
+  private readonly token = randomToken();
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly backoff: BackoffOptions;
@@ -195,7 +236,21 @@ export class PeerSession {
     const { host, port, path, secure } = settings.signaling;
     this.server = { status: 'connecting', url: `${secure ? 'wss' : 'ws'}://${host}:${port}${path}` };
     this.retryAttempt = 0;
-    this.startPeer();
+    const generation = ++this.generation;
+    this.clearTurnTimer();
+    this.minted = [];
+    this.turnFailures = 0;
+    if (!settings.turnFromServer) {
+      this.turn = undefined;
+      this.startPeer();
+      return;
+    }
+    // Register once the first credentials are in (or failed), so the first connections can relay.
+    this.turn = { status: 'fetching' };
+    this.queueState();
+    void this.refreshTurn(generation).then(() => {
+      if (generation === this.generation && !this.peer) this.startPeer();
+    });
   }
 
   /** A snapshot of the state, without the history. */
@@ -207,6 +262,8 @@ export class PeerSession {
       shares: this.shares.list(),
       ...(this.deps.fingerprint ? { fingerprint: this.deps.fingerprint } : {}),
       ...(this.lastPeerId ? { lastPeerId: this.lastPeerId } : {}),
+      ...(this.settings?.relayOnly ? { relayOnly: true } : {}),
+      ...(this.turn ? { turn: { ...this.turn } } : {}),
     };
   }
 
@@ -233,6 +290,8 @@ export class PeerSession {
     if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
       return Promise.resolve({ ok: false, error: 'server-unreachable' });
     }
+    const relayProblem = this.relayProblem();
+    if (relayProblem) return Promise.resolve({ ok: false, error: relayProblem });
     const conn = this.peer.connect(peerId, {
       ...DATA_CONNECTION_OPTIONS,
       metadata: { ...DATA_CONNECTION_OPTIONS.metadata },
@@ -246,6 +305,7 @@ export class PeerSession {
   disconnect(peerId: string): Result {
     const entry = this.peers.get(peerId);
     if (!entry) return { ok: true };
+    this.sayBye(entry);
     this.closeConnection(entry);
     this.markDisconnected(entry, undefined);
     return { ok: true };
@@ -255,6 +315,8 @@ export class PeerSession {
   forget(peerId: string): Result {
     const entry = this.peers.get(peerId);
     if (!entry) return { ok: true };
+    this.sayBye(entry);
+    this.stopReconnecting(entry);
     this.closeConnection(entry);
     this.settle(entry, { ok: false, error: 'peer-disconnected' });
     this.peers.delete(peerId);
@@ -268,6 +330,9 @@ export class PeerSession {
    *
    * @param keepOnFailure record a refused send in the history as `failed`, for
    *   callers that have no text box to keep it in (the context menu).
+   * While the peer is being reconnected after a loss, the text is queued (status
+   * `queued`) and sent, in order, on the new connection.
+   *
    * @returns the history ID of the sent message, or `text-empty`,
    *   `text-too-long` (over {@link TEXT_MAX_BYTES} bytes of UTF-8), `not-connected`.
    */
@@ -280,6 +345,11 @@ export class PeerSession {
     if (text.length > TEXT_MAX_BYTES || utf8Length(text) > TEXT_MAX_BYTES) return refuse('text-too-long');
     const entry = this.peers.get(peerId);
     const conn = entry?.conn;
+    if (entry && entry.lostAt !== undefined && entry.view.state !== 'connected') {
+      const id = this.newId();
+      this.addMessage({ id, peerId, direction: 'out', text, status: 'queued' });
+      return { ok: true, messageId: id };
+    }
     if (!entry || entry.view.state !== 'connected' || !conn?.open) return refuse('not-connected');
     if (entry.held) return refuse('identity-changed');
     const id = this.newId();
@@ -305,9 +375,38 @@ export class PeerSession {
 
   /** Closes everything. The session cannot be used afterwards. */
   destroy(): void {
+    this.generation++;
     this.clearRetry();
+    this.clearTurnTimer();
     this.teardownPeer();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
+  }
+
+  /**
+   * Connection panel figures for `peerId`: the route of the selected candidate pair,
+   * ICE state, round-trip time, bitrate since the previous call, media packets lost.
+   * @returns `not-connected` when there is no connection to read.
+   */
+  async linkStats(peerId: string): Promise<Result<{ stats: LinkStats }>> {
+    const entry = this.peers.get(peerId);
+    const pc = entry?.conn?.peerConnection as RTCPeerConnection | undefined;
+    if (!entry || !pc) return { ok: false, error: 'not-connected' };
+    try {
+      const reports = (await Promise.all([pc, ...this.shares.connectionsWith(peerId)].map((connection) => connection.getStats()))) as StatsLike[];
+      const sample = byteTotals(reports, performance.now());
+      const lost = packetsLost(reports);
+      const stats: LinkStats = {
+        iceState: pc.iceConnectionState,
+        ...selectedRoute(reports[0]!),
+        ...bitrates(entry.lastSample, sample),
+        ...(lost !== undefined ? { packetsLost: lost } : {}),
+      };
+      entry.lastSample = sample;
+      return { ok: true, stats };
+    } catch (error) {
+      this.log.warn('[secureconnect] getStats failed', error);
+      return { ok: false, error: 'not-connected' };
+    }
   }
 
   // --- signaling -------------------------------------------------------------
@@ -315,17 +414,20 @@ export class PeerSession {
   private startPeer(): void {
     const settings = this.settings!;
     const { host, port, path, secure, key } = settings.signaling;
+    this.rtcConfig = {
+      // Never PeerJS's default public STUN/TURN servers: only what the user configured.
+      iceServers: this.iceServers(),
+      iceTransportPolicy: settings.relayOnly ? 'relay' : 'all',
+      ...(this.deps.certificate ? { certificates: [this.deps.certificate] } : {}),
+    };
     const peer = this.deps.createPeer(settings.peerId, {
       host,
       port,
       path,
       secure,
       key,
-      // Never PeerJS's default public STUN/TURN servers: only what the user configured.
-      config: {
-        iceServers: toRtcIceServers(settings.iceServers),
-        ...(this.deps.certificate ? { certificates: [this.deps.certificate] } : {}),
-      },
+      token: this.token,
+      config: this.rtcConfig,
       debug: 0,
     });
     this.peer = peer;
@@ -336,6 +438,15 @@ export class PeerSession {
       this.clearRetry();
       this.setServer({ status: 'online', url: this.server.url });
       this.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
+      // Peers lost while we were away from the PeerServer are dialled now rather than at their next step.
+      for (const entry of this.peers.values()) {
+        if (entry.reconnectTimer !== undefined) {
+          clearTimeout(entry.reconnectTimer);
+          entry.reconnectTimer = undefined;
+          entry.reconnectAttempt = 0;
+          this.scheduleReconnect(entry);
+        }
+      }
     });
     peer.on('connection', (conn) => {
       if (this.peer !== peer) return;
@@ -427,6 +538,56 @@ export class PeerSession {
     this.retryTimer = undefined;
   }
 
+  // --- ICE servers and TURN credentials ----------------------------------------
+
+  /** The user's ICE servers followed by the minted TURN servers. */
+  private iceServers(): RTCIceServer[] {
+    return [...toRtcIceServers(this.settings?.iceServers ?? []), ...this.minted];
+  }
+
+  /** Why relay-only mode cannot connect at all, if it cannot. */
+  private relayProblem(): ErrorCode | undefined {
+    if (!this.settings?.relayOnly) return undefined;
+    const hasTurn = this.iceServers().some((server) => [server.urls].flat().some((url) => /^turns?:/.test(url)));
+    if (hasTurn) return undefined;
+    return this.turn?.status === 'failed' ? 'turn-credentials-failed' : 'relay-unconfigured';
+  }
+
+  /**
+   * Fetches TURN credentials and schedules the next fetch: at half their remaining
+   * lifetime, or with backoff after a failure (keeping the old ones while they last).
+   */
+  private async refreshTurn(generation: number): Promise<void> {
+    const settings = this.settings;
+    if (!settings) return;
+    this.turnTimer = undefined;
+    try {
+      const credentials = await fetchTurnCredentials(turnCredentialsUrl(settings.signaling, settings.peerId), this.deps.fetch ?? fetch, this.now());
+      if (generation !== this.generation) return;
+      this.minted = toIceServers(credentials);
+      this.turnFailures = 0;
+      this.turn = { status: 'ready', expiresAt: credentials.expiresAt };
+      this.turnTimer = setTimeout(() => void this.refreshTurn(generation), turnRefreshDelayMs(credentials, this.now()));
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.log.warn('[secureconnect] could not get TURN credentials', error);
+      const expiresAt = this.turn?.expiresAt;
+      if (expiresAt === undefined || expiresAt * 1000 <= this.now()) {
+        this.minted = [];
+        this.turn = { status: 'failed', error: 'turn-credentials-failed' };
+      }
+      const delay = backoffDelay(this.turnFailures++, { baseMs: 2000, maxMs: 60_000, jitter: 0.2 });
+      this.turnTimer = setTimeout(() => void this.refreshTurn(generation), delay);
+    }
+    this.rtcConfig.iceServers = this.iceServers();
+    this.queueState();
+  }
+
+  private clearTurnTimer(): void {
+    if (this.turnTimer !== undefined) clearTimeout(this.turnTimer);
+    this.turnTimer = undefined;
+  }
+
   private teardownPeer(): void {
     const peer = this.peer;
     this.peer = undefined;
@@ -472,19 +633,25 @@ export class PeerSession {
     if (entry.conn && entry.conn !== conn) this.closeConnection(entry);
     const target = entry;
     target.conn = conn;
-    target.asking = initiator === 'them' && !this.isTrusted(peerId);
+    target.asking = initiator === 'them' && !this.isTrusted(peerId) && !target.accepted;
     target.awaitingHello = false;
     target.buffered = [];
     target.view = { ...target.view, state: 'connecting', initiator, since: this.now() };
     delete target.view.error;
     this.clearConnectTimer(target);
-    target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONNECT_TIMEOUT_MS);
+    target.connectTimer = setTimeout(() => this.fail(target, this.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
+    this.watchTurnErrors(target, conn);
     this.queueState();
 
     conn.on('open', () => {
       if (target.conn !== conn) return;
       this.clearConnectTimer(target);
       this.watchIce(target, conn);
+      if (initiator === 'them' && target.accepted && !target.asking && !this.isTrusted(peerId)) {
+        // Accepted earlier in this session: not asked again, but only with the same identity as then.
+        const pc = conn.peerConnection as RTCPeerConnection | undefined;
+        if (sdpFingerprint(pc?.remoteDescription?.sdp) !== target.knownFingerprint) target.asking = true;
+      }
       if (target.asking) {
         // Nothing connects without our user's yes: ask, and keep the peer's messages meanwhile.
         target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONSENT_TIMEOUT_MS);
@@ -521,9 +688,43 @@ export class PeerSession {
     conn.on('error', (error) => {
       if (target.conn !== conn) return;
       this.log.warn(`[secureconnect] connection to ${peerId}: ${error.type} ${error.message}`);
-      if (target.view.state === 'connecting') this.fail(target, 'webrtc');
+      if (target.view.state === 'connecting') this.fail(target, this.turnFailure(target) ?? 'webrtc');
     });
     return target;
+  }
+
+  /**
+   * Collects TURN servers' errors while candidates are gathered, and in relay-only
+   * mode fails the attempt at once when gathering ended without a single relay
+   * candidate: nothing else could ever connect, so waiting for the timeout would only hide why.
+   * (`icecandidateerror`: https://www.w3.org/TR/webrtc/#rtcpeerconnectioniceerrorevent; 401 is
+   * STUN's Unauthorized, RFC 8489 section 14.8; 701 is the browser's "server unreachable".)
+   */
+  private watchTurnErrors(entry: PeerEntry, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    if (!pc || typeof pc.addEventListener !== 'function') return;
+    const errors = new Set<number>();
+    entry.turnErrors = errors;
+    let relayed = false;
+    pc.addEventListener('icecandidateerror', (event) => {
+      const error = event as RTCPeerConnectionIceErrorEvent;
+      if (/^turns?:/.test(error.url ?? '')) errors.add(error.errorCode);
+    });
+    pc.addEventListener('icecandidate', (event) => {
+      if ((event as RTCPeerConnectionIceEvent).candidate?.type === 'relay') relayed = true;
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete' || relayed || !this.settings?.relayOnly) return;
+      if (entry.conn !== conn || entry.view.state !== 'connecting') return;
+      this.fail(entry, this.turnFailure(entry) ?? 'turn-unreachable');
+    });
+  }
+
+  /** The TURN problem behind a failed attempt, if one was seen. */
+  private turnFailure(entry: PeerEntry): ErrorCode | undefined {
+    if (entry.turnErrors?.has(401)) return 'turn-auth-failed';
+    if (this.settings?.relayOnly && entry.turnErrors?.size) return 'turn-unreachable';
+    return undefined;
   }
 
   /**
@@ -587,11 +788,86 @@ export class PeerSession {
     delete entry.view.error;
     delete entry.view.waiting;
     entry.everConnected = true;
+    entry.accepted = true;
+    this.stopReconnecting(entry);
     this.lastPeerId = entry.view.id;
     this.startVerification(entry, conn);
+    entry.knownFingerprint = entry.view.fingerprint;
     this.startHeartbeat(entry, conn);
     this.settle(entry, { ok: true });
+    if (!entry.held) {
+      this.flushOutbox(entry, conn);
+      this.shares.onPeerBack(entry.view.id);
+    }
     this.queueState();
+  }
+
+  /**
+   * Sends, in order, what did not reach the peer: texts typed while it was away
+   * (`queued`) and texts sent but never acknowledged (`undelivered`). Same IDs as
+   * before, so the peer shows each text once.
+   */
+  private flushOutbox(entry: PeerEntry, conn: DataConnection): void {
+    for (const message of this.history) {
+      if (message.peerId !== entry.view.id || message.direction !== 'out') continue;
+      if (message.status !== 'queued' && message.status !== 'undelivered') continue;
+      this.sendOn(conn, textMessage(message.id, message.text, message.at));
+      message.status = 'sent';
+      this.deps.onMessage({ ...message }, false);
+    }
+  }
+
+  /** Dials a lost peer again after its next backoff step (see `reconnect.ts`). */
+  private scheduleReconnect(entry: PeerEntry): void {
+    if (entry.reconnectTimer !== undefined || entry.lostAt === undefined || !this.settings) return;
+    const attempt = entry.reconnectAttempt ?? 0;
+    const delay = reconnectDelayMs(attempt, this.settings.peerId < entry.view.id);
+    entry.view = { ...entry.view, reconnecting: { attempt, retryAt: this.now() + delay } };
+    entry.reconnectTimer = setTimeout(() => {
+      entry.reconnectTimer = undefined;
+      if (this.peers.get(entry.view.id) !== entry || entry.lostAt === undefined || entry.view.state !== 'disconnected') return;
+      entry.reconnectAttempt = attempt + 1;
+      if (!shouldReconnect('peer-disconnected', entry.lostAt, this.now())) {
+        this.stopReconnecting(entry);
+        this.markDisconnected(entry, 'peer-disconnected', false);
+        return;
+      }
+      if (this.server.status !== 'online') {
+        // Dialling needs the PeerServer; registering again dials at once (see `open`).
+        this.scheduleReconnect(entry);
+        this.queueState();
+        return;
+      }
+      this.log.info(`[secureconnect] reconnecting to ${entry.view.id} (attempt ${attempt + 1})`);
+      void this.connect(entry.view.id).then((result) => {
+        if (!result.ok && entry.lostAt !== undefined && entry.view.state === 'disconnected') {
+          this.scheduleReconnect(entry);
+          this.queueState();
+        }
+      });
+    }, delay);
+    this.queueState();
+  }
+
+  private stopReconnecting(entry: PeerEntry): void {
+    if (entry.reconnectTimer !== undefined) clearTimeout(entry.reconnectTimer);
+    entry.reconnectTimer = undefined;
+    entry.lostAt = undefined;
+    entry.reconnectAttempt = 0;
+    if (entry.view.reconnecting) {
+      entry.view = { ...entry.view };
+      delete entry.view.reconnecting;
+    }
+  }
+
+  /** Tells the peer that our user closes the connection on purpose, so it does not dial back. */
+  private sayBye(entry: PeerEntry): void {
+    entry.accepted = false;
+    this.stopReconnecting(entry);
+    const conn = entry.conn;
+    if (!conn?.open) return;
+    this.sendOn(conn, bye());
+    entry.byeOn = conn;
   }
 
   /** True when `peerId` may connect without asking: trusted, or verified (pinned). */
@@ -706,6 +982,12 @@ export class PeerSession {
       return;
     }
     switch (message.type) {
+      case 'bye':
+        // Their user closed it: no dialling back, and a later connection from them is asked again.
+        entry.accepted = false;
+        this.closeConnection(entry);
+        this.markDisconnected(entry, 'peer-disconnected', false);
+        return;
       case 'hello':
         entry.view = { ...entry.view, name: message.name.trim() };
         // Their user accepted (or their side does not ask): now we are connected.
@@ -761,10 +1043,21 @@ export class PeerSession {
     if (!conn) return;
     entry.conn = undefined;
     entry.closingByUs = conn;
-    conn.close();
+    if (entry.byeOn !== conn) return conn.close();
+    // PeerJS closes the whole RTCPeerConnection at once, dropping what is still queued.
+    entry.byeOn = undefined;
+    setTimeout(() => conn.close(), BYE_GRACE_MS);
   }
 
-  private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined): void {
+  /**
+   * @param lost the connection was lost rather than closed by a person: dial again
+   *   (see {@link scheduleReconnect}) while {@link shouldReconnect} allows.
+   */
+  private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined, lost = error !== undefined): void {
+    const wasConnected = entry.view.state === 'connected';
+    const resuming = lost && !!entry.accepted && (wasConnected || entry.lostAt !== undefined) && shouldReconnect(error, entry.lostAt ?? this.now(), this.now());
+    if (resuming) entry.lostAt ??= this.now();
+    else this.stopReconnecting(entry);
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
     entry.held = false;
@@ -775,13 +1068,19 @@ export class PeerSession {
     else delete view.error;
     entry.view = view;
     this.settle(entry, { ok: false, error: error ?? 'peer-disconnected' });
-    this.shares.onPeerGone(entry.view.id);
+    this.shares.onPeerGone(entry.view.id, resuming);
     for (const message of this.history) {
       if (message.peerId === entry.view.id && message.direction === 'out' && message.status === 'sent') {
         message.status = 'undelivered';
         this.deps.onMessage({ ...message }, false);
       }
+      if (!resuming && message.peerId === entry.view.id && message.status === 'queued') {
+        message.status = 'failed';
+        message.error = 'not-connected';
+        this.deps.onMessage({ ...message }, false);
+      }
     }
+    if (resuming) this.scheduleReconnect(entry);
     this.queueState();
   }
 
@@ -830,4 +1129,9 @@ async function remoteCertificateFingerprint(pc: RTCPeerConnection): Promise<stri
   } catch {
     return undefined;
   }
+}
+
+/** A PeerServer client token: 16 random bytes as hex. */
+function randomToken(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

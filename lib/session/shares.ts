@@ -25,6 +25,9 @@ import type { MediaAccess, Playback } from './media';
 /** How long an ended share stays listed (so both sides can see that it ended), in ms. */
 export const ENDED_SHARE_TTL_MS = 60_000;
 
+/** How long a share paused by a lost connection waits for the peer to come back, in ms. */
+export const RESUME_WINDOW_MS = 60_000;
+
 /** How often the played-back level is sampled for the sender's popup, in ms. */
 const LEVEL_INTERVAL_MS = 1000;
 
@@ -64,6 +67,10 @@ interface Share {
   local?: MediaStream;
   playback?: Playback;
   pruneTimer?: ReturnType<typeof setTimeout>;
+  /** Ends a paused share that was not resumed in time. */
+  resumeTimer?: ReturnType<typeof setTimeout>;
+  /** What the call carries, to call again with the same share ID after a reconnection. */
+  metadata?: ShareMetadata;
 }
 
 const OVER = new Set<ShareView['state']>(['ended', 'declined', 'failed']);
@@ -139,19 +146,33 @@ export class ShareManager {
       preset: request.preset,
       title: request.title,
     };
-    const call = this.host.call(request.peerId, local, metadata);
-    if (!call) {
+    share.metadata = metadata;
+    if (!this.callFor(share)) {
       this.finish(share, 'failed', 'server-unreachable');
       return { ok: false, error: 'server-unreachable' };
     }
-    share.call = call;
-    call.on('close', () => this.finish(share, 'ended', undefined, true));
-    call.on('error', (error) => this.host.log.warn(`[secureconnect] share ${id}: ${error.type} ${error.message}`));
     // A tab capture track ends when the tab closes or capture is revoked: end the share and tell the peer.
     for (const track of local.getTracks()) track.addEventListener('ended', () => this.stop(id));
     this.watchLevels();
     this.host.changed();
     return { ok: true, shareId: id };
+  }
+
+  /** Calls the peer with an outgoing share's stream; false when the PeerServer is away. */
+  private callFor(share: Share): boolean {
+    const call = share.local && share.metadata ? this.host.call(share.view.peerId, share.local, share.metadata) : undefined;
+    if (!call) return false;
+    share.call = call;
+    this.onCallEnd(share, call);
+    return true;
+  }
+
+  /** A call that closes under us ends its share, unless the share already moved on (paused, or called again). */
+  private onCallEnd(share: Share, call: MediaConnection): void {
+    call.on('close', () => {
+      if (share.call === call) this.finish(share, 'ended', undefined, true);
+    });
+    call.on('error', (error) => this.host.log.warn(`[secureconnect] share ${share.view.id}: ${error.type} ${error.message}`));
   }
 
   /** Ends a share from this side and tells the peer. */
@@ -181,7 +202,13 @@ export class ShareManager {
       this.finish(share, 'declined');
       return { ok: true };
     }
-    const call = share.call;
+    this.acceptCall(share, share.call);
+    return { ok: true };
+  }
+
+  /** Answers the call of an accepted share and tells the sender. */
+  private acceptCall(share: Share, call: MediaConnection): void {
+    const shareId = share.view.id;
     let received = false;
     // PeerJS fires `stream` once per track, with the same stream: keep the first.
     call.on('stream', (stream) => {
@@ -193,7 +220,6 @@ export class ShareManager {
     const startKbps = PRESETS[share.view.preset].startBitrateKbps;
     call.answer(undefined, { sdpTransform: (sdp: string) => withStartBitrate(sdp, startKbps) });
     this.host.send(share.view.peerId, shareSignal('share-accept', shareId));
-    return { ok: true };
   }
 
   /** An incoming `MediaConnection`: checked, then held until the user answers. */
@@ -204,8 +230,18 @@ export class ShareManager {
       call.close();
       return;
     }
+    const known = this.shares.get(decoded.message.shareId);
+    if (known && this.host.isConnected(call.peer) && known.view.peerId === call.peer && known.view.direction === 'in' && known.view.state === 'paused') {
+      // The sender called again after a reconnection: our user accepted this share already.
+      this.clearResumeTimer(known);
+      known.call = call;
+      this.onCallEnd(known, call);
+      this.acceptCall(known, call);
+      this.host.changed();
+      return;
+    }
     // Media only from a peer the user is connected to, under the ID that connection was made with.
-    if (!this.host.isConnected(call.peer) || this.shares.has(decoded.message.shareId)) {
+    if (!this.host.isConnected(call.peer) || known) {
       this.host.log.warn(`[secureconnect] refused a call from ${call.peer}: not connected or a repeated share`);
       call.close();
       return;
@@ -225,8 +261,7 @@ export class ShareManager {
       call,
     };
     this.shares.set(meta.shareId, share);
-    call.on('close', () => this.finish(share, 'ended', undefined, true));
-    call.on('error', (error) => this.host.log.warn(`[secureconnect] share ${meta.shareId}: ${error.type} ${error.message}`));
+    this.onCallEnd(share, call);
     this.host.changed();
     this.host.offered({ ...share.view });
   }
@@ -247,11 +282,52 @@ export class ShareManager {
     }
   }
 
-  /** The data connection to `peerId` is gone: its shares end. */
-  onPeerGone(peerId: string): void {
+  /**
+   * The data connection to `peerId` is gone. Its shares end, unless the session is
+   * reconnecting (`resuming`): then running shares pause for up to {@link RESUME_WINDOW_MS},
+   * the sender keeping its capture, and resume on {@link onPeerBack}.
+   */
+  onPeerGone(peerId: string, resuming = false): void {
     for (const share of this.shares.values()) {
-      if (share.view.peerId === peerId && !OVER.has(share.view.state)) this.finish(share, 'ended', 'peer-disconnected');
+      if (share.view.peerId !== peerId || OVER.has(share.view.state) || share.view.state === 'paused') continue;
+      const pausable = share.view.direction === 'out' || share.view.state === 'live';
+      if (!resuming || !pausable) {
+        this.finish(share, 'ended', 'peer-disconnected');
+        continue;
+      }
+      const call = share.call;
+      share.call = undefined;
+      call?.close();
+      this.streams.delete(share.view.id);
+      this.setState(share, 'paused');
+      this.clearResumeTimer(share);
+      share.resumeTimer = setTimeout(() => this.finish(share, 'ended', 'peer-disconnected'), RESUME_WINDOW_MS);
     }
+  }
+
+  /** The connection to `peerId` is back: outgoing paused shares call again (the receiver answers by itself). */
+  onPeerBack(peerId: string): void {
+    for (const share of this.shares.values()) {
+      if (share.view.peerId !== peerId || share.view.direction !== 'out' || share.view.state !== 'paused') continue;
+      this.clearResumeTimer(share);
+      if (this.callFor(share)) this.setState(share, 'offering');
+      else this.finish(share, 'failed', 'server-unreachable');
+    }
+  }
+
+  /** The `RTCPeerConnection`s of running shares with `peerId`, for the connection panel. */
+  connectionsWith(peerId: string): RTCPeerConnection[] {
+    const connections: RTCPeerConnection[] = [];
+    for (const share of this.shares.values()) {
+      const pc = share.call?.peerConnection as RTCPeerConnection | undefined;
+      if (share.view.peerId === peerId && pc) connections.push(pc);
+    }
+    return connections;
+  }
+
+  private clearResumeTimer(share: Share): void {
+    if (share.resumeTimer !== undefined) clearTimeout(share.resumeTimer);
+    share.resumeTimer = undefined;
   }
 
   /**
@@ -301,6 +377,7 @@ export class ShareManager {
   /** Releases everything a share holds; `fromRemote` when the call closed under us. */
   private finish(share: Share, state: 'ended' | 'declined' | 'failed', error?: ErrorCode, fromRemote = false): void {
     if (OVER.has(share.view.state)) return;
+    this.clearResumeTimer(share);
     if (fromRemote && share.view.state === 'incoming') error ??= 'peer-disconnected';
     // State first: closing the call below fires its `close`, which must find the share over.
     this.setState(share, state, error);

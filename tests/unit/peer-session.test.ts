@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ack, hello, ping, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
+import { ack, bye, hello, ping, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
@@ -138,7 +138,7 @@ describe('PeerSession', () => {
     expect(peers).toHaveLength(1);
     expect(peer().id).toBe('me-otter-1000');
     expect(peer().options).toMatchObject({ host: '127.0.0.1', port: 9000, path: '/peerjs', secure: false, key: 'peerjs' });
-    expect(peer().options.config).toEqual({ iceServers: [{ urls: 'stun:stun.example.org' }] });
+    expect(peer().options.config).toEqual({ iceServers: [{ urls: 'stun:stun.example.org' }], iceTransportPolicy: 'all' });
     await flush();
     expect(states.at(-1)?.server).toEqual({ status: 'online', url: 'ws://127.0.0.1:9000/peerjs' });
   });
@@ -402,4 +402,213 @@ describe('PeerSession', () => {
     expect(peers[0]!.destroyed).toBe(true);
     expect(peer().id).toBe('new-otter-1000');
   });
+
+  it('registers every Peer of the session with the same PeerServer token, so a ghost of our ID is reclaimed', () => {
+    const first = peer();
+    first.emit('error', Object.assign(new Error('ID taken'), { type: 'unavailable-id' }));
+    first.destroyed = true;
+    first.emit('close');
+    vi.advanceTimersByTime(1000);
+    expect(peers).toHaveLength(2);
+    expect(peer().options.token).toMatch(/^[0-9a-f]{32}$/);
+    expect(peer().options.token).toBe(first.options.token);
+  });
+
+  describe('after losing a connection that worked', () => {
+    /** The connection drops without a `bye` (e.g. the relay died): the remote side closes under us. */
+    async function lose(): Promise<FakeConnection> {
+      const conn = await connected();
+      conn.close();
+      return conn;
+    }
+
+    it('dials again by itself and shows that it does', async () => {
+      await lose();
+      expect(state().peers[0]).toMatchObject({ state: 'disconnected', reconnecting: { attempt: 0 } });
+      // "me-…" sorts after "bob-…": we yield 1.5 s, plus 0.5 s ±20 %.
+      vi.advanceTimersByTime(1500 + 399);
+      expect(peer().outgoing).toHaveLength(1);
+      vi.advanceTimersByTime(202);
+      expect(peer().outgoing).toHaveLength(2);
+      const again = peer().outgoing[1]!;
+      again.opened();
+      again.emit('data', hello('Bob'));
+      await flush();
+      expect(state().peers[0]).toMatchObject({ state: 'connected' });
+      expect(state().peers[0]!.reconnecting).toBeUndefined();
+    });
+
+    it('backs off while the peer is unreachable, and gives up after 10 minutes', async () => {
+      await lose();
+      let attempts = 0;
+      for (let ms = 0; ms < 11 * 60_000; ms += 500) {
+        vi.advanceTimersByTime(500);
+        const latest = peer().outgoing.at(-1)!;
+        if (peer().outgoing.length - 1 > attempts) {
+          attempts = peer().outgoing.length - 1;
+          peer().emit('error', Object.assign(new Error(`Could not connect to peer ${latest.peer}`), { type: 'peer-unavailable' }));
+        }
+      }
+      // 0.5, 1, 2, 4, then every 5 s (+1.5 s each): about 90 attempts in 10 minutes, none after.
+      expect(attempts).toBeGreaterThan(60);
+      expect(attempts).toBeLessThan(120);
+      expect(state().peers[0]).toMatchObject({ state: 'disconnected' });
+      expect(state().peers[0]!.reconnecting).toBeUndefined();
+    });
+
+    it('queues text typed meanwhile and sends it, after the unacknowledged, once and in order', async () => {
+      const conn = await connected();
+      session.sendText('bob-otter-2000', 'first (never acked)');
+      conn.close();
+      expect(session.sendText('bob-otter-2000', 'second (typed while away)')).toEqual({ ok: true, messageId: 'id-2' });
+      expect(session.sendText('bob-otter-2000', 'third')).toMatchObject({ ok: true });
+      expect(session.getMessages().map((m) => m.status)).toEqual(['undelivered', 'queued', 'queued']);
+
+      vi.advanceTimersByTime(2100);
+      const again = peer().outgoing[1]!;
+      again.opened();
+      again.emit('data', hello(''));
+      await flush();
+      const texts = again.sent.filter((m): m is { type: 'text'; id: string; text: string } => (m as { type: string }).type === 'text');
+      expect(texts.map((m) => [m.id, m.text])).toEqual([
+        ['id-1', 'first (never acked)'],
+        ['id-2', 'second (typed while away)'],
+        ['id-3', 'third'],
+      ]);
+      expect(session.getMessages().map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
+      for (const id of ['id-1', 'id-2', 'id-3']) again.emit('data', ack(id));
+      expect(session.getMessages().map((m) => m.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    });
+
+    it('marks queued text as not sent when the user stops the reconnection', async () => {
+      await lose();
+      session.sendText('bob-otter-2000', 'waiting');
+      session.disconnect('bob-otter-2000');
+      expect(session.getMessages()[0]).toMatchObject({ status: 'failed', error: 'not-connected' });
+      vi.advanceTimersByTime(60_000);
+      expect(peer().outgoing).toHaveLength(1);
+      expect(session.sendText('bob-otter-2000', 'now?')).toEqual({ ok: false, error: 'not-connected' });
+    });
+
+    it('does not dial back a peer whose user said bye, and says bye itself on disconnect', async () => {
+      const conn = await connected();
+      conn.emit('data', bye());
+      expect(state().peers[0]).toMatchObject({ state: 'disconnected' });
+      expect(state().peers[0]!.reconnecting).toBeUndefined();
+      vi.advanceTimersByTime(60_000);
+      expect(peer().outgoing).toHaveLength(1);
+
+      const second = await connected();
+      session.disconnect('bob-otter-2000');
+      expect(second.sent.at(-1)).toEqual(bye());
+      // Closed a moment later, so that the bye leaves first.
+      expect(second.closed).toBe(false);
+      vi.advanceTimersByTime(300);
+      expect(second.closed).toBe(true);
+      vi.advanceTimersByTime(60_000);
+      expect(peer().outgoing).toHaveLength(2);
+    });
+
+    it('waits for the PeerServer before dialling, and dials as soon as it is back', async () => {
+      await lose();
+      peer().lostServer();
+      vi.advanceTimersByTime(5000);
+      expect(peer().outgoing).toHaveLength(1);
+      peer().registered();
+      vi.advanceTimersByTime(2100);
+      expect(peer().outgoing).toHaveLength(2);
+    });
+  });
 });
+
+describe('PeerSession with relay only and TURN credentials from the PeerServer', () => {
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+  let created: FakePeer[];
+  let fetches: string[];
+  let answers: Array<() => Promise<Response>>;
+  let session: PeerSession;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(new Date('2026-11-21T12:00:00Z'));
+    created = [];
+    fetches = [];
+    answers = [];
+    session = new PeerSession({
+      createPeer: (id, options) => {
+        const made = new FakePeer(id, options);
+        created.push(made);
+        return made as unknown as Peer;
+      },
+      onState: () => {},
+      onMessage: () => {},
+      fetch: ((url: string) => {
+        fetches.push(url);
+        const next = answers.shift();
+        return next ? next() : Promise.reject(new TypeError('Failed to fetch'));
+      }) as typeof fetch,
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+  });
+
+  afterEach(() => {
+    session.destroy();
+    vi.useRealTimers();
+  });
+
+  const minted = (ttlSeconds: number, password = 'c2VjcmV0'): (() => Promise<Response>) => () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const body = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: `${expiresAt}:me-otter-1000`, credential: password, expiresAt, ttlSeconds };
+    return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
+  };
+
+  it('fetches credentials before registering, uses them with relay only, and renews them at half-life', async () => {
+    answers.push(minted(600, 'Zmlyc3Q='), minted(600, 'c2Vjb25k'));
+    session.configure({ ...settings, relayOnly: true, turnFromServer: true, iceServers: [] });
+    expect(created).toHaveLength(0);
+    expect(session.getState().turn).toEqual({ status: 'fetching' });
+    await flush();
+    expect(fetches).toEqual(['http://127.0.0.1:9000/peerjs/turn-credentials?peerId=me-otter-1000']);
+    expect(created).toHaveLength(1);
+    const config = created[0]!.options.config!;
+    expect(config.iceTransportPolicy).toBe('relay');
+    expect(config.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478?transport=udp', username: expect.stringMatching(/:me-otter-1000$/), credential: 'Zmlyc3Q=' }]);
+    expect(session.getState()).toMatchObject({ relayOnly: true, turn: { status: 'ready' } });
+
+    vi.advanceTimersByTime(300_000);
+    await flush();
+    expect(fetches).toHaveLength(2);
+    // Same config object, new password: PeerJS reads it for every new RTCPeerConnection.
+    expect(created[0]!.options.config!.iceServers![0]!.credential).toBe('c2Vjb25k');
+    expect(created).toHaveLength(1);
+  });
+
+  it('keeps valid credentials when a renewal fails, and says so once they are gone', async () => {
+    answers.push(minted(20));
+    session.configure({ ...settings, relayOnly: true, turnFromServer: true, iceServers: [] });
+    await flush();
+    vi.advanceTimersByTime(10_000); // renewal at half-life fails (no answer queued)
+    await flush();
+    expect(session.getState().turn?.status).toBe('ready');
+    vi.advanceTimersByTime(15_000); // expired, next retries fail too
+    await flush();
+    expect(session.getState().turn).toEqual({ status: 'failed', error: 'turn-credentials-failed' });
+    created[0]!.registered();
+    await expect(session.connect('bob-otter-2000')).resolves.toEqual({ ok: false, error: 'turn-credentials-failed' });
+  });
+
+  it('registers anyway when the endpoint fails, and refuses relay-only connections without a TURN server', async () => {
+    session.configure({ ...settings, relayOnly: true, turnFromServer: true, iceServers: [] });
+    await flush();
+    expect(created).toHaveLength(1);
+    created[0]!.registered();
+    await expect(session.connect('bob-otter-2000')).resolves.toEqual({ ok: false, error: 'turn-credentials-failed' });
+
+    session.configure({ ...settings, relayOnly: true, iceServers: [{ url: 'stun:stun.example.org' }] });
+    created.at(-1)!.registered();
+    await expect(session.connect('bob-otter-2000')).resolves.toEqual({ ok: false, error: 'relay-unconfigured' });
+  });
+});
+

@@ -27,7 +27,7 @@ describe('mintTurnCredentials', () => {
   });
 });
 
-describe('GET /turn-credentials', () => {
+describe('GET <path>/turn-credentials', () => {
   it('mints for a valid peer ID, refuses a bad one, and is off when not configured', async () => {
     const { startSignalingServer } = await import('../../server/signaling');
     const quiet = () => {};
@@ -41,7 +41,7 @@ describe('GET /turn-credentials', () => {
     });
     const without = await startSignalingServer({ host: '127.0.0.1', port: 0, path: '/peerjs', key: 'peerjs', log: quiet });
     try {
-      const ok = await fetch(`${withTurn.url}/turn-credentials?peerId=alice-otter-1234`);
+      const ok = await fetch(`${withTurn.url}/peerjs/turn-credentials?peerId=alice-otter-1234`);
       expect(ok.status).toBe(200);
       expect(ok.headers.get('access-control-allow-origin')).toBe('*');
       const body = (await ok.json()) as { username: string; credential: string; urls: string[]; expiresAt: number };
@@ -50,12 +50,34 @@ describe('GET /turn-credentials', () => {
       expect(body.expiresAt - Date.now() / 1000).toBeGreaterThan(590);
       expect(body.credential).toMatch(/^[A-Za-z0-9+/]{27}=$/);
 
-      expect((await fetch(`${withTurn.url}/turn-credentials?peerId=bad%20id`)).status).toBe(400);
-      expect((await fetch(`${withTurn.url}/turn-credentials`)).status).toBe(400);
-      expect((await fetch(`${without.url}/turn-credentials?peerId=alice-otter-1234`)).status).toBe(404);
+      expect((await fetch(`${withTurn.url}/peerjs/turn-credentials?peerId=bad%20id`)).status).toBe(400);
+      expect((await fetch(`${withTurn.url}/peerjs/turn-credentials`)).status).toBe(400);
+      expect((await fetch(`${without.url}/peerjs/turn-credentials?peerId=alice-otter-1234`)).status).toBe(404);
     } finally {
       await withTurn.close();
       await without.close();
+    }
+  });
+
+  it('sits behind the access token when one is set', async () => {
+    const { startSignalingServer } = await import('../../server/signaling');
+    const server = await startSignalingServer({
+      host: '127.0.0.1',
+      port: 0,
+      path: '/peerjs',
+      key: 'peerjs',
+      accessToken: 'k3y-for-friends',
+      log: () => {},
+      turn: { secret: 'north-sea-secret', ttlSeconds: 600, urls: ['turn:127.0.0.1:3478'] },
+    });
+    try {
+      expect((await fetch(`${server.url}/peerjs/turn-credentials?peerId=alice-otter-1234`)).status).toBe(404);
+      expect((await fetch(`${server.url}/turn-credentials?peerId=alice-otter-1234`)).status).toBe(404);
+      const ok = await fetch(`${server.url}/peerjs/k3y-for-friends/turn-credentials?peerId=alice-otter-1234`);
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as { username: string }).username).toMatch(/^\d+:alice-otter-1234$/);
+    } finally {
+      await server.close();
     }
   });
 });
