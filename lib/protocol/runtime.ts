@@ -69,6 +69,11 @@ export const PeerViewSchema = v.object({
    * attempt (`retryAt`, ms since the Unix epoch) and how many were made (`attempt`).
    */
   reconnecting: v.optional(v.object({ attempt: v.number(), retryAt: v.number() })),
+  /**
+   * The last time a working connection was lost: when the loss was noticed (`at`) and,
+   * once reconnected by itself, when it was back (`back`); ms since the Unix epoch.
+   */
+  lastDrop: v.optional(v.object({ at: v.number(), back: v.optional(v.number()) })),
 });
 
 /** A tab, tab-audio or microphone share, either way. */
@@ -178,6 +183,8 @@ export const LinkStatsSchema = v.object({
   route: v.optional(v.picklist(['direct', 'nat', 'relay'])),
   /** How we reach our TURN server, when relayed through it. */
   relayProtocol: v.optional(v.picklist(['udp', 'tcp', 'tls'])),
+  /** Our TURN server in use, as configured (`turn:host:port?transport=udp`), when relayed through it. */
+  relayUrl: v.optional(v.pipe(v.string(), v.maxLength(300))),
   /** `RTCPeerConnection.iceConnectionState` of the data connection. */
   iceState: v.picklist(['new', 'checking', 'connected', 'completed', 'disconnected', 'failed', 'closed']),
   /** Round-trip time of the selected pair (STUN consent checks), in ms. */

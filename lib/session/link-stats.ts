@@ -39,7 +39,7 @@ const PRIVATE_ADDRESS = /^(?:10\.|127\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|1
  *
  * @returns `undefined` while no pair is selected (still checking, or failed).
  */
-export function selectedRoute(report: StatsLike): Pick<LinkStats, 'route' | 'relayProtocol' | 'rttMs'> | undefined {
+export function selectedRoute(report: StatsLike): Pick<LinkStats, 'route' | 'relayProtocol' | 'relayUrl' | 'rttMs'> | undefined {
   let pair: Stat | undefined;
   report.forEach((stat) => {
     if (stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string') {
@@ -59,8 +59,16 @@ export function selectedRoute(report: StatsLike): Pick<LinkStats, 'route' | 'rel
   const rtt = typeof pair.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000) : undefined;
   const withRtt = rtt !== undefined ? { rttMs: rtt } : {};
   if (types.includes('relay')) {
-    const protocol = local?.candidateType === 'relay' ? local.relayProtocol : undefined;
-    return { route: 'relay', ...(protocol === 'udp' || protocol === 'tcp' || protocol === 'tls' ? { relayProtocol: protocol } : {}), ...withRtt };
+    const ours = local?.candidateType === 'relay';
+    const protocol = ours ? local.relayProtocol : undefined;
+    // Chrome names the TURN server a relay candidate came from (`url`); Firefox does not.
+    const url = ours && typeof local.url === 'string' ? local.url.slice(0, 300) : undefined;
+    return {
+      route: 'relay',
+      ...(protocol === 'udp' || protocol === 'tcp' || protocol === 'tls' ? { relayProtocol: protocol } : {}),
+      ...(url ? { relayUrl: url } : {}),
+      ...withRtt,
+    };
   }
   const natted = [local, remote].some(
     (candidate) =>

@@ -38,6 +38,14 @@ import { ShareManager } from './shares';
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 
+/**
+ * How long registering may take before we drop the socket and register again, in ms.
+ * A PeerServer that still holds our ID from a socket it thinks alive (an unclean drop)
+ * gives it back to the same token but never sends `OPEN` (peer 1.0.2, `_onInitialize`);
+ * closing our socket makes it forget the ghost, and the next attempt registers afresh.
+ */
+export const REGISTER_TIMEOUT_MS = 4000;
+
 /** How long a connection may wait for a person to accept it, in ms. */
 export const CONSENT_TIMEOUT_MS = 120_000;
 
@@ -150,6 +158,7 @@ export class PeerSession {
   private server: SessionState['server'] = { status: 'starting', url: '' };
   private lastPeerId?: string;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  private registerTimer?: ReturnType<typeof setTimeout>;
   private retryAttempt = 0;
   private stateQueued = false;
   /**
@@ -432,8 +441,10 @@ export class PeerSession {
     });
     this.peer = peer;
     this.setServer({ status: 'connecting', url: this.server.url });
+    this.watchRegistration(peer);
     peer.on('open', () => {
       if (this.peer !== peer) return;
+      this.clearRegisterTimer();
       this.retryAttempt = 0;
       this.clearRetry();
       this.setServer({ status: 'online', url: this.server.url });
@@ -525,12 +536,30 @@ export class PeerSession {
       this.setServer({ status, ...(status === 'id-taken' ? { error: 'id-taken' } : {}), url: this.server.url });
       // Keeps open DataConnections: they do not need the server.
       peer.reconnect();
+      this.watchRegistration(peer);
       return;
     }
     if (!peer || peer.destroyed) {
       this.teardownPeer();
       this.startPeer();
     }
+  }
+
+  /** Drops the socket of a registration that got no answer in time (see {@link REGISTER_TIMEOUT_MS}). */
+  private watchRegistration(peer: Peer): void {
+    this.clearRegisterTimer();
+    this.registerTimer = setTimeout(() => {
+      this.registerTimer = undefined;
+      if (this.peer !== peer || peer.open || peer.destroyed || peer.disconnected) return;
+      this.log.warn('[secureconnect] the PeerServer did not confirm our registration; registering again');
+      // `disconnect()` keeps the DataConnections and fires `disconnected`, which schedules the retry.
+      peer.disconnect();
+    }, REGISTER_TIMEOUT_MS);
+  }
+
+  private clearRegisterTimer(): void {
+    if (this.registerTimer !== undefined) clearTimeout(this.registerTimer);
+    this.registerTimer = undefined;
   }
 
   private clearRetry(): void {
@@ -589,6 +618,7 @@ export class PeerSession {
   }
 
   private teardownPeer(): void {
+    this.clearRegisterTimer();
     const peer = this.peer;
     this.peer = undefined;
     if (!peer) return;
@@ -630,7 +660,12 @@ export class PeerSession {
       entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, everConnected: false, waiters: [] };
       this.peers.set(peerId, entry);
     }
-    if (entry.conn && entry.conn !== conn) this.closeConnection(entry);
+    if (entry.conn && entry.conn !== conn) {
+      // The peer dialled again while we still thought it connected: it lost the connection first.
+      const wasConnected = entry.view.state === 'connected';
+      this.closeConnection(entry);
+      if (wasConnected) this.markDisconnected(entry, 'peer-disconnected');
+    }
     const target = entry;
     target.conn = conn;
     target.asking = initiator === 'them' && !this.isTrusted(peerId) && !target.accepted;
@@ -789,6 +824,7 @@ export class PeerSession {
     delete entry.view.waiting;
     entry.everConnected = true;
     entry.accepted = true;
+    if (entry.lostAt !== undefined && entry.view.lastDrop) entry.view.lastDrop = { ...entry.view.lastDrop, back: this.now() };
     this.stopReconnecting(entry);
     this.lastPeerId = entry.view.id;
     this.startVerification(entry, conn);
@@ -907,6 +943,9 @@ export class PeerSession {
     entry.pings = false;
     // Silence is checked twice per ping interval, so a loss shows within the timeout plus 1 s.
     const checkMs = HEARTBEAT_INTERVAL_MS / 2;
+    // One ping at once, so that the peer learns within a round trip that we ping (a loss
+    // in the first seconds is noticed too).
+    this.sendOn(conn, ping());
     let tick = 0;
     entry.heartbeatTimer = setInterval(() => {
       if (entry.conn !== conn) return this.stopHeartbeat(entry);
@@ -1043,10 +1082,18 @@ export class PeerSession {
     if (!conn) return;
     entry.conn = undefined;
     entry.closingByUs = conn;
-    if (entry.byeOn !== conn) return conn.close();
+    const close = (): void => {
+      try {
+        conn.close();
+      } catch (error) {
+        // Closing must never stop us from marking the peer gone.
+        this.log.warn(`[secureconnect] closing the connection to ${entry.view.id} failed`, error);
+      }
+    };
+    if (entry.byeOn !== conn) return close();
     // PeerJS closes the whole RTCPeerConnection at once, dropping what is still queued.
     entry.byeOn = undefined;
-    setTimeout(() => conn.close(), BYE_GRACE_MS);
+    setTimeout(close, BYE_GRACE_MS);
   }
 
   /**
@@ -1056,8 +1103,12 @@ export class PeerSession {
   private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined, lost = error !== undefined): void {
     const wasConnected = entry.view.state === 'connected';
     const resuming = lost && !!entry.accepted && (wasConnected || entry.lostAt !== undefined) && shouldReconnect(error, entry.lostAt ?? this.now(), this.now());
-    if (resuming) entry.lostAt ??= this.now();
-    else this.stopReconnecting(entry);
+    if (resuming && entry.lostAt === undefined) {
+      entry.lostAt = this.now();
+      entry.view = { ...entry.view, lastDrop: { at: entry.lostAt } };
+    } else if (!resuming) {
+      this.stopReconnecting(entry);
+    }
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
     entry.held = false;

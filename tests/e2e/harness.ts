@@ -3,6 +3,8 @@
  * profiles with the built extension (`npm run build:test`). Nothing is mocked.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,11 +40,11 @@ export interface ServerProcess {
  * Starts `server/cli.ts` on `port` (0: a free one) and waits until it listens.
  * @throws when it does not listen within 15 s.
  */
-export async function startServer(port = 0): Promise<ServerProcess> {
+export async function startServer(port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', resolve('server/cli.ts'), '--port', String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let output = '';
   const listening = new Promise<number>((resolvePort, reject) => {
@@ -73,6 +75,115 @@ export async function startServer(port = 0): Promise<ServerProcess> {
         child.kill('SIGKILL');
       }),
   };
+}
+
+/** A coturn TURN server on loopback. */
+export interface TurnProcess {
+  port: number;
+  /** `turn:127.0.0.1:<port>?transport=udp`. */
+  url: string;
+  /** Kills it at once (SIGKILL): its allocations vanish without a word, like a crashed relay. */
+  kill(): Promise<void>;
+  output(): string;
+}
+
+let turnPorts = 0;
+
+/**
+ * Starts Debian's coturn on 127.0.0.1 with `use-auth-secret` (time-limited
+ * credentials, the scheme `server/` mints) and waits until it answers a STUN
+ * Binding request. `--allow-loopback-peers`: both peers and the relay are on
+ * 127.0.0.1 here, which coturn refuses by default (a relay must not reach its own host).
+ * @throws when it does not answer within 30 s.
+ */
+export async function startTurn(secret: string, port?: number): Promise<TurnProcess> {
+  const listen = port ?? (await freeUdpPort());
+  // Each instance relays on its own port range, so two can run side by side.
+  const first = 50_000 + (turnPorts++ % 20) * 500;
+  const pidDir = mkdtempSync(join(tmpdir(), 'sc-turn-'));
+  const child = spawn(
+    '/usr/bin/turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${listen}`,
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=secureconnect.test',
+      '--allow-loopback-peers',
+      '--fingerprint',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      `--min-port=${first}`,
+      `--max-port=${first + 499}`,
+      `--pidfile=${join(pidDir, 'turnserver.pid')}`,
+      `--userdb=${join(pidDir, 'turndb')}`,
+      '--log-file=stdout',
+      '--simple-log',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Usually under a second; generous because the other core may be busy.
+  const deadline = Date.now() + 30_000;
+  while (!(await stunAnswers(listen))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`coturn did not start on ${listen}:\n${output}`);
+    }
+  }
+  return {
+    port: listen,
+    url: `turn:127.0.0.1:${listen}?transport=udp`,
+    output: () => output,
+    kill: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => {
+          rmSync(pidDir, { recursive: true, force: true });
+          done();
+        });
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** A UDP port that is free now. */
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
+  const { port } = socket.address();
+  await new Promise<void>((done) => socket.close(() => done()));
+  return port;
+}
+
+/** Sends one STUN Binding request (RFC 8489 section 5) and waits 200 ms for a success response. */
+async function stunAnswers(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  const request = Buffer.alloc(20);
+  request.writeUInt16BE(0x0001, 0); // Binding request
+  request.writeUInt32BE(0x2112a442, 4); // magic cookie
+  randomFillSync(request, 8, 12);
+  try {
+    return await new Promise<boolean>((done) => {
+      const timer = setTimeout(() => done(false), 200);
+      socket.on('message', (message) => {
+        clearTimeout(timer);
+        done(message.readUInt16BE(0) === 0x0101);
+      });
+      socket.on('error', () => {
+        clearTimeout(timer);
+        done(false);
+      });
+      socket.send(request, port, '127.0.0.1');
+    });
+  } finally {
+    socket.close();
+  }
 }
 
 /** Options of {@link launchUser}. */
@@ -150,6 +261,28 @@ export class User {
     await page.close();
   }
 
+  /**
+   * Sets ICE options through the options page, as a user would: replaces the ICE
+   * server rows with `servers`, and sets the TURN-credentials and relay-only switches.
+   */
+  async configureIce(options: { servers?: Array<{ url: string; username?: string; credential?: string }>; turnFromServer?: boolean; relayOnly?: boolean }): Promise<void> {
+    const page = await this.openExtensionPage('options.html');
+    const rows = page.getByTestId('ice-row');
+    while ((await rows.count()) > 0) await rows.first().getByRole('button').click();
+    for (const [index, server] of (options.servers ?? []).entries()) {
+      await page.getByTestId('add-ice').click();
+      const row = rows.nth(index);
+      await row.getByTestId('ice-url').fill(server.url);
+      if (server.username) await row.getByTestId('ice-username').fill(server.username);
+      if (server.credential) await row.getByTestId('ice-credential').fill(server.credential);
+    }
+    await page.getByTestId('option-turn-from-server').setChecked(options.turnFromServer ?? false);
+    await page.getByTestId('option-relay-only').setChecked(options.relayOnly ?? false);
+    await page.getByTestId('save-options').click();
+    await page.getByTestId('options-saved').waitFor();
+    await page.close();
+  }
+
   async close(): Promise<void> {
     await this.context.close().catch(() => {});
     rmSync(this.profileDir, { recursive: true, force: true });
@@ -207,6 +340,14 @@ export class PopupPage {
 
   error() {
     return this.page.getByTestId('error');
+  }
+
+  /** Opens the connection panel of `peerId` (if closed) and returns it. */
+  async linkPanel(peerId: string) {
+    const panel = this.peerItem(peerId).getByTestId('link-panel');
+    if (!(await panel.isVisible())) await this.peerItem(peerId).getByTestId('link-details').click();
+    await panel.waitFor();
+    return panel;
   }
 
   /** The newest share in the list with this direction and (optionally) state. */
@@ -331,8 +472,10 @@ export interface Pair {
 }
 
 /** Starts a PeerServer and two users pointed at it, with popups open; connects A to B when `connect`. */
-export async function startPair(options: { alice?: LaunchOptions; bob?: LaunchOptions; connect?: boolean } = {}): Promise<Pair> {
-  const server = await startServer();
+export async function startPair(
+  options: { alice?: LaunchOptions; bob?: LaunchOptions; connect?: boolean; serverEnv?: Record<string, string> } = {},
+): Promise<Pair> {
+  const server = await startServer(0, options.serverEnv);
   const [alice, bob] = await Promise.all([User.launch('alice', options.alice), User.launch('bob', options.bob)]);
   await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);
   const [alicePopup, bobPopup] = await Promise.all([alice.openPopup(), bob.openPopup()]);

@@ -16,9 +16,10 @@ describe('selectedRoute', () => {
     expect(selectedRoute(report(transport('P1'), pair(), local('host'), remote('host')))).toEqual({ route: 'direct', rttMs: 23 });
     expect(selectedRoute(report(transport('P1'), pair(), local('host'), remote('srflx', '203.0.113.7')))).toMatchObject({ route: 'nat' });
     expect(selectedRoute(report(transport('P1'), pair(), local('srflx'), remote('host')))).toMatchObject({ route: 'nat' });
-    expect(selectedRoute(report(transport('P1'), pair(), local('relay', { relayProtocol: 'tls' }), remote('host')))).toEqual({
+    expect(selectedRoute(report(transport('P1'), pair(), local('relay', { relayProtocol: 'tls', url: 'turns:turn.example.org:5349' }), remote('host')))).toEqual({
       route: 'relay',
       relayProtocol: 'tls',
+      relayUrl: 'turns:turn.example.org:5349',
       rttMs: 23,
     });
     // Only the peer relays: relayed, but how they reach their TURN server is theirs to know.

@@ -58,11 +58,17 @@ class FakePeer extends EventEmitter {
     this.disconnected = false;
     this.reconnects++;
   }
+  disconnect(): void {
+    this.open = false;
+    this.disconnected = true;
+    this.emit('disconnected', this.id);
+  }
   destroy(): void {
     this.destroyed = true;
   }
   registered(): void {
     this.open = true;
+    this.disconnected = false;
     this.emit('open', this.id);
   }
   lostServer(): void {
@@ -166,7 +172,7 @@ describe('PeerSession', () => {
   it('connects: open state, hello sent, protocol options used', async () => {
     const conn = await connected();
     expect(conn.options).toMatchObject({ serialization: 'binary', reliable: true, metadata: { app: 'secureconnect', protocol: 1 } });
-    expect(conn.sent).toEqual([hello('Me')]);
+    expect(conn.sent).toEqual([hello('Me'), ping()]);
     expect(state().peers).toMatchObject([{ id: 'bob-otter-2000', state: 'connected', initiator: 'me' }]);
     expect(state().lastPeerId).toBe('bob-otter-2000');
     conn.emit('data', hello('Bob'));
@@ -412,6 +418,21 @@ describe('PeerSession', () => {
     expect(peers).toHaveLength(2);
     expect(peer().options.token).toMatch(/^[0-9a-f]{32}$/);
     expect(peer().options.token).toBe(first.options.token);
+  });
+
+  it('registers again when the PeerServer never confirms (it held our ID for a socket it thought alive)', () => {
+    session.configure({ ...settings, peerId: 'ghost-otter-1000' });
+    const stuck = peer();
+    vi.advanceTimersByTime(3999);
+    expect(stuck.disconnected).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(stuck.disconnected).toBe(true);
+    expect(session.getState().server.status).toBe('offline');
+    vi.advanceTimersByTime(1000);
+    expect(stuck.reconnects).toBe(1);
+    stuck.registered();
+    vi.advanceTimersByTime(10_000);
+    expect(stuck.reconnects).toBe(1);
   });
 
   describe('after losing a connection that worked', () => {

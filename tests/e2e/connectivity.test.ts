@@ -1,0 +1,261 @@
+/**
+ * Connectivity through real relays: Debian's coturn on loopback with
+ * `use-auth-secret`, credentials minted by our PeerServer (or typed into the
+ * options page), relay-only mode, a dead relay, a relay dying mid-session.
+ * Nothing is mocked: two Chromium profiles, a real PeerServer, real TURN servers.
+ */
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintTurnCredentials } from '../../server/turn-credentials';
+import { startPair, startStaticServer, startTurn, TEST_EXTENSION_ID, ViewerPage, type Pair, type TurnProcess } from './harness';
+
+const SECRET = 'loopback-turn-secret';
+const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
+
+/** Credentials as our server mints them, for pasting into the options page. */
+function minted(peerId: string, urls: string[], ttlSeconds = 3600, nowMs = Date.now()) {
+  return mintTurnCredentials({ secret: SECRET, peerId, ttlSeconds, urls, nowMs });
+}
+
+/** A clicks Connect; B trusts A (set up once below), so only A's side is timed. */
+async function connectTimed(pair: Pair): Promise<number> {
+  const clicked = performance.now();
+  await pair.alicePopup.connect(pair.bobId);
+  await pair.alicePopup.waitPeer(pair.bobId, 'connected', 20_000);
+  return performance.now() - clicked;
+}
+
+/** B adds A to its trusted peers in the options page, so reconnections in these tests need no clicks on B. */
+async function bobTrustsAlice(pair: Pair): Promise<void> {
+  const page = await pair.bob.openExtensionPage('options.html');
+  await page.getByTestId('add-trusted-input').fill(pair.aliceId);
+  await page.getByTestId('add-trusted').click();
+  await page.locator(`[data-testid="trusted-item"][data-peer-id="${pair.aliceId}"]`).waitFor();
+  await page.close();
+}
+
+/** Waits until B has received `text`. */
+async function bobReceives(pair: Pair, text: string, timeout = 10_000): Promise<void> {
+  await expect.poll(() => pair.bobPopup.texts('in'), { timeout }).toContain(text);
+}
+
+describe('without TURN', () => {
+  let pair: Pair;
+
+  beforeAll(async () => {
+    pair = await startPair();
+    await bobTrustsAlice(pair);
+  });
+  afterAll(async () => pair?.close());
+
+  it('the connection panel says "Direct (peer to peer)" and shows live figures', async () => {
+    const ms = await connectTimed(pair);
+    console.log(`[figure] connect, direct (host candidates): ${ms.toFixed(0)} ms`);
+    const panel = await pair.alicePopup.linkPanel(pair.bobId);
+    await expect.poll(() => panel.getAttribute('data-route')).toBe('direct');
+    await expect(panel.getByTestId('link-route').textContent()).resolves.toBe('Direct (peer to peer)');
+    await expect(panel.getByTestId('link-signaling').textContent()).resolves.toBe('Online');
+    await expect(panel.getByTestId('link-ice').textContent()).resolves.toBe('Connected');
+    await expect.poll(() => panel.getByTestId('link-rtt').textContent()).toMatch(/^\d+ ms$/);
+    await pair.alicePopup.send('hello over a direct path');
+    await bobReceives(pair, 'hello over a direct path');
+    // Bitrate is measured between two readings, a second apart.
+    await expect.poll(() => panel.getByTestId('link-bitrate').textContent(), { timeout: 5000 }).toMatch(/kbit\/s|Mbit\/s/);
+  });
+});
+
+describe('through coturn', () => {
+  let pair: Pair;
+  let turn: TurnProcess;
+  let web: Awaited<ReturnType<typeof startStaticServer>>;
+
+  beforeAll(async () => {
+    turn = await startTurn(SECRET);
+    web = await startStaticServer({ '/': resolve('tests/e2e/fixtures/motion.html') });
+    pair = await startPair({
+      serverEnv: { SC_TURN_SECRET: SECRET, SC_TURN_URLS: turn.url, SC_TURN_TTL: '600' },
+      alice: { windowSize: { width: 1280, height: 808 }, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, AUTOPLAY] },
+      bob: { extraArgs: [AUTOPLAY] },
+    });
+    await bobTrustsAlice(pair);
+  });
+  afterAll(async () => {
+    await pair?.close();
+    await turn?.kill();
+    await web?.close();
+  });
+
+  it('1. relay only, with credentials minted by our server: text and a tab share flow, the panel says relayed', async () => {
+    await Promise.all([
+      pair.alice.configureIce({ turnFromServer: true, relayOnly: true }),
+      pair.bob.configureIce({ turnFromServer: true, relayOnly: true }),
+    ]);
+    for (const popup of [pair.alicePopup, pair.bobPopup]) {
+      await popup.waitOnline();
+      await popup.page.locator('[data-testid="turn-status"][data-status="ready"]').waitFor();
+      await popup.page.getByTestId('relay-only').waitFor();
+    }
+    const ms = await connectTimed(pair);
+    console.log(`[figure] connect, relay only through coturn: ${ms.toFixed(0)} ms`);
+    const panel = await pair.alicePopup.linkPanel(pair.bobId);
+    await expect.poll(() => panel.getAttribute('data-route')).toBe('relay');
+    await expect(panel.getByTestId('link-route').textContent()).resolves.toBe('Relayed through TURN (udp)');
+
+    await pair.alicePopup.send('hello through the relay');
+    await bobReceives(pair, 'hello through the relay');
+
+    const page = await pair.alice.context.newPage();
+    await page.goto(web.url);
+    await pair.alicePopup.page.bringToFront();
+    await pair.alicePopup.page.getByTestId('share-tab').click();
+    await pair.bobPopup.share('in', 'incoming').waitFor({ timeout: 10_000 });
+    await page.bringToFront();
+    const opened = pair.bob.context.waitForEvent('page', { timeout: 10_000 });
+    await pair.bobPopup.share('in', 'incoming').getByTestId('share-accept').click();
+    const viewer = new ViewerPage(await opened);
+    await expect.poll(async () => (await viewer.figures()).framesDecoded, { timeout: 20_000 }).toBeGreaterThan(30);
+    const figures = await viewer.figures();
+    console.log(`[figure] tab share over the relay: ${figures.width}x${figures.height} at ${figures.fps} fps, ${figures.kbps} kbit/s`);
+    expect(figures.width).toBeGreaterThan(0);
+    // The viewer's own panel says the same as the popup's.
+    await viewer.page.getByTestId('viewer-link').click();
+    await expect.poll(() => viewer.page.getByTestId('link-panel').getAttribute('data-route')).toBe('relay');
+    await viewer.page.getByTestId('viewer-stop').click();
+    await pair.alicePopup.share('out', 'ended').waitFor();
+    await viewer.page.close();
+    await page.close();
+  });
+
+  it('2. wrong or expired credentials fail with a clear message, not a hang', async () => {
+    const now = Date.now();
+    const expired = minted(pair.aliceId, [turn.url], 60, now - 3600_000);
+    const wrong = { ...minted(pair.aliceId, [turn.url]), credential: 'bm90IHRoZSByaWdodCBwYXNzd29yZA==' };
+    for (const [what, credentials] of [
+      ['expired', expired],
+      ['wrong', wrong],
+    ] as const) {
+      await pair.alice.configureIce({
+        servers: [{ url: turn.url, username: credentials.username, credential: credentials.credential }],
+        relayOnly: true,
+      });
+      await pair.alicePopup.waitOnline();
+      const clicked = performance.now();
+      await pair.alicePopup.connect(pair.bobId);
+      await expect.poll(() => pair.alicePopup.error().textContent(), { timeout: 20_000 }).toContain('refused the credentials');
+      console.log(`[figure] ${what} TURN credentials → error shown in ${(performance.now() - clicked).toFixed(0)} ms`);
+    }
+  });
+
+  it('3. with two TURN servers and the first one dead, connections use the second', async () => {
+    const dead = await startTurn(SECRET);
+    await dead.kill();
+    for (const [user, id] of [
+      [pair.alice, pair.aliceId],
+      [pair.bob, pair.bobId],
+    ] as const) {
+      const credentials = minted(id, [dead.url, turn.url]);
+      await user.configureIce({
+        servers: credentials.urls.map((url) => ({ url, username: credentials.username, credential: credentials.credential })),
+        relayOnly: true,
+      });
+    }
+    await Promise.all([pair.alicePopup.waitOnline(), pair.bobPopup.waitOnline()]);
+    const ms = await connectTimed(pair);
+    console.log(`[figure] connect, relay only, first of two TURN servers dead: ${ms.toFixed(0)} ms`);
+    const panel = await pair.alicePopup.linkPanel(pair.bobId);
+    await expect.poll(() => panel.getAttribute('data-route')).toBe('relay');
+    await pair.alicePopup.send('through the second relay');
+    await bobReceives(pair, 'through the second relay');
+  });
+
+  /** Both users use these TURN URLs (credentials minted for each), relay only; A connects to B. */
+  async function relayThrough(urls: string[]): Promise<void> {
+    for (const [user, id] of [
+      [pair.alice, pair.aliceId],
+      [pair.bob, pair.bobId],
+    ] as const) {
+      const credentials = minted(id, urls);
+      await user.configureIce({
+        servers: credentials.urls.map((url) => ({ url, username: credentials.username, credential: credentials.credential })),
+        relayOnly: true,
+      });
+    }
+    await Promise.all([pair.alicePopup.waitOnline(), pair.bobPopup.waitOnline()]);
+    await connectTimed(pair);
+  }
+
+  /** A sends three texts in a row and B must show the whole conversation since `first` exactly once, in order. */
+  async function textsArriveOnceInOrder(first: string, during: string[]): Promise<void> {
+    await expect.poll(() => pair.bobPopup.texts('in'), { timeout: 30_000 }).toEqual(expect.arrayContaining(during));
+    const received = await pair.bobPopup.texts('in');
+    expect(received.slice(received.indexOf(first))).toEqual([first, ...during]);
+    const delivered = pair.alicePopup.page.locator('[data-testid="message"][data-direction="out"][data-status="delivered"]');
+    await expect.poll(() => delivered.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(during.length + 1);
+  }
+
+  it('5. the relay dies mid-session, the second comes up: both notice within 10 s and reconnect by themselves; text sent meanwhile arrives once, in order', async () => {
+    // The second relay is configured but down when the connection starts, so the connection can only use the first.
+    const spare = await startTurn(SECRET);
+    const sparePort = spare.port;
+    await spare.kill();
+    await relayThrough([turn.url, `turn:127.0.0.1:${sparePort}?transport=udp`]);
+    await pair.alicePopup.send('before the outage');
+    await bobReceives(pair, 'before the outage');
+    let second: TurnProcess | undefined;
+    try {
+      await turn.kill();
+      const killedAt = Date.now();
+      // Typed at once, while A still believes the connection is up: sent, never acknowledged.
+      await pair.alicePopup.send('during the outage 1');
+      const item = pair.alicePopup.peerItem(pair.bobId);
+      // The drop and the recovery as the product recorded them (same machine, same clock).
+      await expect.poll(() => item.getAttribute('data-drop-at'), { timeout: 10_000, interval: 100 }).toMatch(/^\d+$/);
+      const detectedMs = Number(await item.getAttribute('data-drop-at')) - killedAt;
+      const bobItem = pair.bobPopup.peerItem(pair.aliceId);
+      await expect.poll(() => bobItem.getAttribute('data-drop-at'), { timeout: 10_000, interval: 100 }).toMatch(/^\d+$/);
+      const bobDetectedMs = Number(await bobItem.getAttribute('data-drop-at')) - killedAt;
+      second = await startTurn(SECRET, sparePort);
+      // Typed while A knows the peer is away: queued.
+      await pair.alicePopup.send('during the outage 2');
+      await pair.alicePopup.send('during the outage 3');
+      await expect.poll(() => item.getAttribute('data-drop-back'), { timeout: 30_000 }).toMatch(/^\d+$/);
+      const recoveredMs = Number(await item.getAttribute('data-drop-back')) - killedAt;
+      await pair.alicePopup.waitPeer(pair.bobId, 'connected');
+      console.log(`[figure] relay killed → loss noticed by A in ${detectedMs} ms, by B in ${bobDetectedMs} ms; A connected again through the second relay ${recoveredMs} ms after the kill`);
+      expect(detectedMs).toBeLessThan(10_000);
+      expect(bobDetectedMs).toBeLessThan(10_000);
+      await expect(item.getByTestId('peer-recovered').textContent()).resolves.toContain('Reconnected by itself');
+
+      await textsArriveOnceInOrder('before the outage', ['during the outage 1', 'during the outage 2', 'during the outage 3']);
+      const panel = await pair.alicePopup.linkPanel(pair.bobId);
+      await expect.poll(() => panel.getByTestId('link-relay').textContent()).toBe(second.url);
+    } finally {
+      await second?.kill();
+    }
+  });
+
+  it('5b. with both relays up, killing the one in use: the connection continues through the other, and text sent meanwhile arrives once, in order', async () => {
+    const [one, two] = await Promise.all([startTurn(SECRET), startTurn(SECRET)]);
+    try {
+      await relayThrough([one.url, two.url]);
+      const panel = await pair.alicePopup.linkPanel(pair.bobId);
+      await expect.poll(() => panel.getByTestId('link-relay').textContent()).toMatch(/^turn:/);
+      const inUse = (await panel.getByTestId('link-relay').textContent()) === one.url ? one : two;
+      const other = inUse === one ? two : one;
+      await pair.alicePopup.send('before the failover');
+      await bobReceives(pair, 'before the failover');
+      const item = pair.alicePopup.peerItem(pair.bobId);
+      const dropBefore = await item.getAttribute('data-drop-at');
+      await inUse.kill();
+      const killed = performance.now();
+      for (const n of [1, 2, 3]) await pair.alicePopup.send(`during the failover ${n}`);
+      await textsArriveOnceInOrder('before the failover', ['during the failover 1', 'during the failover 2', 'during the failover 3']);
+      console.log(`[figure] relay in use killed with a second one up → all texts delivered ${(performance.now() - killed).toFixed(0)} ms after the kill`);
+      await expect.poll(() => panel.getByTestId('link-relay').textContent(), { timeout: 15_000 }).toBe(other.url);
+      const dropped = (await item.getAttribute('data-drop-at')) !== dropBefore;
+      console.log(`[figure] failover: ${dropped ? 'the product noticed the loss and reconnected' : 'ICE moved to the other relay without a drop'}`);
+    } finally {
+      await Promise.all([one.kill(), two.kill()]);
+    }
+  });
+});
