@@ -230,7 +230,13 @@ export class ShareManager {
       call.close();
       return;
     }
-    const known = this.shares.get(decoded.message.shareId);
+    let known = this.shares.get(decoded.message.shareId);
+    if (known && OVER.has(known.view.state) && known.view.peerId === call.peer) {
+      // Offered again after a reconnection (we had not answered before): a new question for our user.
+      if (known.pruneTimer !== undefined) clearTimeout(known.pruneTimer);
+      this.shares.delete(known.view.id);
+      known = undefined;
+    }
     if (known && this.host.isConnected(call.peer) && known.view.peerId === call.peer && known.view.direction === 'in' && known.view.state === 'paused') {
       // The sender called again after a reconnection: our user accepted this share already.
       this.clearResumeTimer(known);

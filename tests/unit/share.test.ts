@@ -9,7 +9,7 @@ import { CodedError } from '@/lib/errors';
 import { decodeShareMetadata, shareSignal, type PeerMessage, type ShareMetadata } from '@/lib/protocol/peer';
 import type { ShareView } from '@/lib/protocol/runtime';
 import type { MediaAccess } from '@/lib/session/media';
-import { ENDED_SHARE_TTL_MS, ShareManager } from '@/lib/session/shares';
+import { ENDED_SHARE_TTL_MS, RESUME_WINDOW_MS, ShareManager } from '@/lib/session/shares';
 import { captureSize, PRESETS, tabCaptureConstraints, withStartBitrate } from '@/lib/share/presets';
 
 describe('presets', () => {
@@ -305,6 +305,70 @@ describe('ShareManager', () => {
       manager.onCall(new FakeCall('bob-otter-2000', metadata) as unknown as MediaConnection);
       manager.onPeerGone('bob-otter-2000');
       expect(manager.list()[0]).toMatchObject({ state: 'ended', error: 'peer-disconnected' });
+    });
+  });
+
+  describe('across a lost connection', () => {
+    const metadata: ShareMetadata = { app: 'secureconnect', protocol: 1, shareId: 'in-1', kind: 'tab', preset: 'motion', title: 'Live' };
+
+    it('the sender pauses with its capture kept, then calls again with the same share ID', async () => {
+      await startTab();
+      manager.onSignal('bob-otter-2000', shareSignal('share-accept', 'share-1'));
+      connected.delete('bob-otter-2000');
+      manager.onPeerGone('bob-otter-2000', true);
+      expect(manager.list()[0]).toMatchObject({ id: 'share-1', state: 'paused' });
+      expect(calls[0]!.closed).toBe(true);
+      expect(streams[0]!.tracks.some((t) => t.stopped)).toBe(false);
+
+      connected.add('bob-otter-2000');
+      manager.onPeerBack('bob-otter-2000');
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.metadata).toEqual(calls[0]!.metadata);
+      expect(manager.list()[0]!.state).toBe('offering');
+      manager.onSignal('bob-otter-2000', shareSignal('share-accept', 'share-1'));
+      expect(manager.list()[0]!.state).toBe('live');
+      // The old call closing late does not end the resumed share.
+      calls[0]!.emit('close');
+      expect(manager.list()[0]!.state).toBe('live');
+    });
+
+    it('the receiver answers the call of a share it had accepted without asking again', () => {
+      const first = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(first as unknown as MediaConnection);
+      manager.answer('in-1', true);
+      first.emit('stream', fakeStream());
+      manager.onPeerGone('bob-otter-2000', true);
+      expect(manager.list()[0]).toMatchObject({ state: 'paused' });
+      expect(manager.streams.has('in-1')).toBe(false);
+
+      const again = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(again as unknown as MediaConnection);
+      expect(again.answered).toBe(true);
+      expect(offers).toHaveLength(1);
+      const stream = fakeStream();
+      again.emit('stream', stream);
+      expect(manager.streams.get('in-1')).toBe(stream);
+      expect(manager.list()[0]!.state).toBe('live');
+    });
+
+    it('ends a paused share that is not resumed in time, releasing the capture', async () => {
+      await startTab();
+      manager.onPeerGone('bob-otter-2000', true);
+      vi.advanceTimersByTime(RESUME_WINDOW_MS);
+      expect(manager.list()[0]).toMatchObject({ state: 'ended', error: 'peer-disconnected' });
+      expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+    });
+
+    it('an incoming offer not yet answered ends; offered again after the reconnection, it is asked again', () => {
+      manager.onCall(new FakeCall('bob-otter-2000', metadata) as unknown as MediaConnection);
+      manager.onPeerGone('bob-otter-2000', true);
+      expect(manager.list()[0]).toMatchObject({ state: 'ended' });
+      const again = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(again as unknown as MediaConnection);
+      expect(again.closed).toBe(false);
+      expect(again.answered).toBe(false);
+      expect(offers).toHaveLength(2);
+      expect(manager.list()).toMatchObject([{ id: 'in-1', state: 'incoming' }]);
     });
   });
 });
