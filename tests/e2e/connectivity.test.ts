@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTurnCredentials } from '../../server/turn-credentials';
-import { startPair, startStaticServer, startTurn, TEST_EXTENSION_ID, ViewerPage, type Pair, type TurnProcess } from './harness';
+import { startPair, startStaticServer, startTurn, TEST_EXTENSION_ID, User, ViewerPage, type Pair, type TurnProcess } from './harness';
 
 const SECRET = 'loopback-turn-secret';
 const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
@@ -61,6 +61,35 @@ describe('without TURN', () => {
     await bobReceives(pair, 'hello over a direct path');
     // Bitrate is measured between two readings, a second apart.
     await expect.poll(() => panel.getByTestId('link-bitrate').textContent(), { timeout: 5000 }).toMatch(/kbit\/s|Mbit\/s/);
+  });
+});
+
+describe('settings', () => {
+  let user: User;
+  beforeAll(async () => {
+    user = await User.launch('alice');
+  });
+  afterAll(async () => user?.close());
+
+  it('refuses relay only without a TURN server, and a TURN URL without credentials, saving nothing', async () => {
+    const page = await user.openExtensionPage('options.html');
+    await page.getByTestId('option-relay-only').check();
+    await page.getByTestId('add-ice').click();
+    await page.getByTestId('ice-url').fill('turn:turn.example.org:3478');
+    await page.getByTestId('save-options').click();
+    await page.getByTestId('options-not-saved').waitFor();
+    const problems = await page.getByTestId('problem').allTextContents();
+    expect(problems.join(' ')).toContain('A TURN server needs a username and a password.');
+    await page.getByTestId('ice-row').getByRole('button').click();
+    await page.getByTestId('save-options').click();
+    await expect.poll(() => page.getByTestId('problem').allTextContents()).toEqual([
+      expect.stringContaining('Relay only needs a TURN server.'),
+    ]);
+    await page.reload();
+    await page.getByTestId('option-relay-only').waitFor();
+    await expect(page.getByTestId('option-relay-only').isChecked()).resolves.toBe(false);
+    await expect(page.getByTestId('ice-row').count()).resolves.toBe(0);
+    await page.close();
   });
 });
 
