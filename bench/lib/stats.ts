@@ -9,6 +9,7 @@ export interface Summary {
   n: number;
   median: number;
   p95: number;
+  p99: number;
   min: number;
   max: number;
   mean: number;
@@ -42,13 +43,14 @@ export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }
 
-/** Count, median, 95th percentile, min, max and mean of `samples`. @throws RangeError when there is no finite sample. */
+/** Count, median, 95th and 99th percentiles, min, max and mean of `samples`. @throws RangeError when there is no finite sample. */
 export function summarize(samples: readonly number[]): Summary {
   const values = sorted(samples);
   return {
     n: values.length,
     median: percentile(values, 50),
     p95: percentile(values, 95),
+    p99: percentile(values, 99),
     min: values[0]!,
     max: values[values.length - 1]!,
     mean: values.reduce((sum, value) => sum + value, 0) / values.length,

@@ -1,0 +1,279 @@
+/**
+ * The baselines, in a plain web page: raw PeerJS (the stock bundle, loaded by
+ * raw.html as the global `Peer`) and a raw `RTCPeerConnection` data channel.
+ * One page plays side A (connects, sends, times), another side B (answers,
+ * echoes, acknowledges). Times are wall-clock ms (`performance.timeOrigin +
+ * performance.now()`), comparable across pages and browsers on one machine.
+ * Bundled by esbuild (bench/lib/scripts.ts) and served by bench/lib/web.ts.
+ */
+import type { DataConnection, Peer as PeerClass, PeerOptions } from 'peerjs';
+
+declare const Peer: typeof PeerClass;
+
+/** Wall-clock time in ms since the Unix epoch, with sub-ms resolution. */
+const wall = (): number => performance.timeOrigin + performance.now();
+
+/** The PeerJS options our product uses for every data connection (lib/protocol/peer.ts, DATA_CONNECTION_OPTIONS). */
+const PRODUCT_LIKE = { serialization: 'binary', reliable: true } as const;
+
+/** What side B saw of one incoming PeerJS connection, in wall-clock ms. */
+export interface IncomingRecord {
+  connectionAt: number;
+  openAt?: number;
+  closedAt?: number;
+}
+
+/** A message on the PeerJS baseline connection. */
+type BenchMessage =
+  | { kind: 'ping'; i: number }
+  | { kind: 'pong'; i: number }
+  | { v: 1; type: 'text'; id: string; text: string; sentAt: number }
+  | { v: 1; type: 'ack'; id: string };
+
+let peer: PeerClass | undefined;
+let outgoing: DataConnection | undefined;
+const incoming = new Map<string, IncomingRecord>();
+const onPeerData = new Set<(message: BenchMessage) => void>();
+
+function once<T>(register: (resolve: (value: T) => void) => void, timeoutMs: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), timeoutMs);
+    register((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/** Registers a PeerJS peer; resolves with the wall-clock time of `open`. */
+function peerStart(options: { id: string; host: string; port: number; path: string; key: string }): Promise<number> {
+  const peerOptions: PeerOptions = {
+    host: options.host,
+    port: options.port,
+    path: options.path,
+    key: options.key,
+    secure: false,
+    // As the product does: never PeerJS's public STUN/TURN defaults.
+    config: { iceServers: [] },
+    debug: 0,
+  };
+  const created = new Peer(options.id, peerOptions);
+  peer = created;
+  // Side B: every incoming connection echoes pings and acknowledges texts, as the product's peer would.
+  created.on('connection', (conn) => {
+    const record: IncomingRecord = { connectionAt: wall() };
+    incoming.set(conn.connectionId, record);
+    conn.on('open', () => (record.openAt = wall()));
+    conn.on('close', () => (record.closedAt = wall()));
+    conn.on('data', (data) => {
+      const message = data as BenchMessage;
+      if ('kind' in message && message.kind === 'ping') void conn.send({ kind: 'pong', i: message.i });
+      else if ('type' in message && message.type === 'text') void conn.send({ v: 1, type: 'ack', id: message.id });
+    });
+  });
+  return once<number>((resolve) => {
+    created.on('open', () => resolve(wall()));
+    created.on('error', (error) => console.warn('peer error', error.type));
+  }, 15_000, 'PeerJS open');
+}
+
+/** Side A: `peer.connect(target)` to `open`. */
+async function peerConnect(target: string): Promise<{ t0: number; openAt: number; connectionId: string }> {
+  if (!peer) throw new Error('no peer');
+  const t0 = wall();
+  const conn = peer.connect(target, PRODUCT_LIKE);
+  if (!conn) throw new Error('connect returned nothing');
+  outgoing = conn;
+  conn.on('data', (data) => onPeerData.forEach((listener) => listener(data as BenchMessage)));
+  const openAt = await once<number>((resolve) => conn.on('open', () => resolve(wall())), 15_000, 'PeerJS connection open');
+  return { t0, openAt, connectionId: conn.connectionId };
+}
+
+/** Side A: closes the current PeerJS connection. */
+function peerClose(): void {
+  outgoing?.close();
+  outgoing = undefined;
+}
+
+/** Side B: what it saw of connection `connectionId`. */
+function peerIncoming(connectionId: string): IncomingRecord | undefined {
+  return incoming.get(connectionId);
+}
+
+function nextPeerMessage(match: (message: BenchMessage) => boolean, timeoutMs: number): Promise<number> {
+  return once<number>((resolve) => {
+    const listener = (message: BenchMessage): void => {
+      if (!match(message)) return;
+      onPeerData.delete(listener);
+      resolve(wall());
+    };
+    onPeerData.add(listener);
+  }, timeoutMs, 'PeerJS reply');
+}
+
+let pingCounter = 0;
+
+/** Side A: one ping-pong over the PeerJS connection, in ms. */
+async function peerRtt(): Promise<number> {
+  const conn = outgoing;
+  if (!conn?.open) throw new Error('no open PeerJS connection');
+  const i = ++pingCounter;
+  const t0 = wall();
+  const back = nextPeerMessage((m) => 'kind' in m && m.kind === 'pong' && m.i === i, 5000);
+  void conn.send({ kind: 'ping', i });
+  return (await back) - t0;
+}
+
+/**
+ * Side A: sends `count` protocol-shaped `text` messages of `size` ASCII bytes
+ * (as the product would put them on the wire) and waits for every `ack`.
+ * @returns ms from the first send to the last ack.
+ */
+async function peerBulk(count: number, size: number): Promise<number> {
+  const conn = outgoing;
+  if (!conn?.open) throw new Error('no open PeerJS connection');
+  const text = 'x'.repeat(size);
+  const batch = `b${++pingCounter}`;
+  let acked = 0;
+  const t0 = wall();
+  const done = once<number>((resolve) => {
+    const listener = (message: BenchMessage): void => {
+      if (!('type' in message) || message.type !== 'ack' || !message.id.startsWith(batch)) return;
+      if (++acked === count) {
+        onPeerData.delete(listener);
+        resolve(wall());
+      }
+    };
+    onPeerData.add(listener);
+  }, 60_000, 'PeerJS bulk acks');
+  for (let i = 0; i < count; i++) void conn.send({ v: 1, type: 'text', id: `${batch}-${i}`, text, sentAt: Date.now() });
+  return (await done) - t0;
+}
+
+// --- raw RTCPeerConnection ----------------------------------------------------
+
+let pc: RTCPeerConnection | undefined;
+let channel: RTCDataChannel | undefined;
+const onRtcString = new Set<(text: string) => void>();
+/** Side B: bytes expected and received in the current bulk transfer. */
+let bulkExpected = 0;
+let bulkReceived = 0;
+
+/** Flow control of the raw bulk sender: pause above HIGH bytes queued, resume at the `bufferedamountlow` event (LOW). */
+const BUFFER_HIGH = 4 * 1024 * 1024;
+const BUFFER_LOW = 1024 * 1024;
+
+function gathered(connection: RTCPeerConnection): Promise<void> {
+  if (connection.iceGatheringState === 'complete') return Promise.resolve();
+  return once<void>((resolve) => {
+    connection.addEventListener('icegatheringstatechange', () => {
+      if (connection.iceGatheringState === 'complete') resolve();
+    });
+  }, 10_000, 'ICE gathering');
+}
+
+function wireChannel(dc: RTCDataChannel, side: 'a' | 'b'): void {
+  channel = dc;
+  dc.binaryType = 'arraybuffer';
+  dc.bufferedAmountLowThreshold = BUFFER_LOW;
+  dc.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
+    const data = event.data;
+    if (typeof data !== 'string') {
+      // Side B counts bulk bytes and says when all arrived.
+      bulkReceived += data.byteLength;
+      if (bulkExpected > 0 && bulkReceived >= bulkExpected) {
+        bulkExpected = 0;
+        dc.send('done');
+      }
+      return;
+    }
+    if (side === 'b') {
+      if (data.startsWith('ping:')) dc.send(`pong:${data.slice(5)}`);
+      else if (data.startsWith('bulk:')) {
+        bulkExpected = Number(data.slice(5));
+        bulkReceived = 0;
+      }
+      return;
+    }
+    onRtcString.forEach((listener) => listener(data));
+  });
+}
+
+/** Side A: creates the connection and its channel; resolves with the complete offer (no trickle ICE). */
+async function rtcOffer(): Promise<RTCSessionDescriptionInit> {
+  pc = new RTCPeerConnection({ iceServers: [] });
+  wireChannel(pc.createDataChannel('bench', { ordered: true }), 'a');
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc);
+  return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+}
+
+/** Side B: answers `offer`; resolves with the complete answer. */
+async function rtcAnswer(offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
+  pc = new RTCPeerConnection({ iceServers: [] });
+  pc.addEventListener('datachannel', (event) => wireChannel(event.channel, 'b'));
+  await pc.setRemoteDescription(offer);
+  await pc.setLocalDescription(await pc.createAnswer());
+  await gathered(pc);
+  return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
+}
+
+/** Side A: applies the answer and waits for the channel to open; returns the SCTP max message size in bytes. */
+async function rtcAccept(answer: RTCSessionDescriptionInit): Promise<number> {
+  if (!pc || !channel) throw new Error('no offer made');
+  await pc.setRemoteDescription(answer);
+  const dc = channel;
+  if (dc.readyState !== 'open') await once<void>((resolve) => dc.addEventListener('open', () => resolve()), 15_000, 'data channel open');
+  return pc.sctp?.maxMessageSize ?? 0;
+}
+
+function nextRtcString(expected: string, timeoutMs: number): Promise<number> {
+  return once<number>((resolve) => {
+    const listener = (text: string): void => {
+      if (text !== expected) return;
+      onRtcString.delete(listener);
+      resolve(wall());
+    };
+    onRtcString.add(listener);
+  }, timeoutMs, `raw channel "${expected}"`);
+}
+
+/** Side A: one ping-pong over the raw data channel, in ms. */
+async function rtcRtt(): Promise<number> {
+  if (channel?.readyState !== 'open') throw new Error('raw channel not open');
+  const i = ++pingCounter;
+  const t0 = wall();
+  const back = nextRtcString(`pong:${i}`, 5000);
+  channel.send(`ping:${i}`);
+  return (await back) - t0;
+}
+
+/**
+ * Side A: sends `count` binary messages of `size` bytes with
+ * `bufferedAmountLowThreshold` flow control; side B says `done` when all arrived.
+ * @returns ms from the announcement to `done`.
+ */
+async function rtcBulk(count: number, size: number): Promise<number> {
+  const dc = channel;
+  if (dc?.readyState !== 'open') throw new Error('raw channel not open');
+  const payload = new Uint8Array(size).fill(120);
+  const t0 = wall();
+  const done = nextRtcString('done', 60_000);
+  dc.send(`bulk:${count * size}`);
+  for (let i = 0; i < count; i++) {
+    if (dc.bufferedAmount > BUFFER_HIGH) await once<void>((resolve) => dc.addEventListener('bufferedamountlow', () => resolve(), { once: true }), 30_000, 'bufferedamountlow');
+    dc.send(payload);
+  }
+  return (await done) - t0;
+}
+
+/** The page's API, called by the bench through Playwright. */
+export const rawBench = { wall, peerStart, peerConnect, peerClose, peerIncoming, peerRtt, peerBulk, rtcOffer, rtcAnswer, rtcAccept, rtcRtt, rtcBulk };
+export type RawBench = typeof rawBench;
+
+Object.assign(globalThis, { rawBench });
+
+// raw.html?autostart=ID&port=P registers at once (the cold-start baseline: no Playwright round trip in the measured time).
+const params = new URLSearchParams(location.search);
+const autostart = params.get('autostart');
+if (autostart) void peerStart({ id: autostart, host: location.hostname, port: Number(params.get('port')), path: '/peerjs', key: 'peerjs' });
