@@ -26,9 +26,9 @@ describe('bench statistics', () => {
     expect(() => percentile([1], -1)).toThrow(RangeError);
   });
 
-  it('summarizes count, median, p95, min, max and mean', () => {
+  it('summarizes count, median, p95, p99, min, max and mean', () => {
     const samples = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(summarize(samples)).toEqual({ n: 100, median: 50.5, p95: 95.05, min: 1, max: 100, mean: 50.5 });
+    expect(summarize(samples)).toEqual({ n: 100, median: 50.5, p95: 95.05, p99: 99.01, min: 1, max: 100, mean: 50.5 });
   });
 
   it('divides product by baseline, and has no ratio for a zero or missing baseline', () => {
