@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTurnCredentials } from '../../server/turn-credentials';
-import { startPair, startStaticServer, startTurn, TEST_EXTENSION_ID, User, ViewerPage, type Pair, type TurnProcess } from './harness';
+import { startPair, startServer, startStaticServer, startTcpProxy, startTurn, TEST_EXTENSION_ID, User, ViewerPage, type Pair, type TurnProcess } from './harness';
 
 const SECRET = 'loopback-turn-secret';
 const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
@@ -90,6 +90,32 @@ describe('settings', () => {
     await expect(page.getByTestId('option-relay-only').isChecked()).resolves.toBe(false);
     await expect(page.getByTestId('ice-row').count()).resolves.toBe(0);
     await page.close();
+  });
+});
+
+describe('PeerServer still holding our ID after an unclean drop', () => {
+  it('registers again with the same ID within seconds, not after the server\'s 60 s alive timeout', async () => {
+    const server = await startServer();
+    const proxy = await startTcpProxy(server.port);
+    const user = await User.launch('alice');
+    try {
+      await user.useServer(proxy.port);
+      const popup = await user.openPopup();
+      const id = await popup.waitOnline();
+      // The network drops between us and the server; the server keeps our socket (and ID) as if alive.
+      const joinedAtCut = server.output().split(`peer joined: ${id}`).length - 1;
+      proxy.cutClients();
+      const cut = performance.now();
+      await popup.page.locator('[data-testid="server-status"]:not([data-status="online"])').waitFor({ timeout: 10_000 });
+      await expect(popup.waitOnline(20_000)).resolves.toBe(id);
+      console.log(`[figure] unclean drop with the ID held by the server → registered again in ${(performance.now() - cut).toFixed(0)} ms`);
+      // The server registered us afresh (another "joined" after the cut), under the same ID.
+      expect(server.output().split(`peer joined: ${id}`).length - 1).toBeGreaterThan(joinedAtCut);
+    } finally {
+      await user.close();
+      await proxy.close();
+      await server.kill();
+    }
   });
 });
 

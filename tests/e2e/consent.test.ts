@@ -60,6 +60,10 @@ describe('consent before connecting', () => {
     // Trusting unblocks.
     await expect(options.locator(`[data-testid="blocked-item"][data-peer-id="${aliceId}"]`).count()).resolves.toBe(0);
     await options.close();
+    // The new lists reach B's peer host through the background a moment later; a person takes
+    // longer than that to tell A to try again. (A's attempt racing ahead would be refused as
+    // blocked, silently, and only time out after 15 s.)
+    await new Promise((resolve) => setTimeout(resolve, 1000));
 
     await alicePopup.page.getByTestId('error').getByRole('button').click();
     await alicePopup.connect(bobId);

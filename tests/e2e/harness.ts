@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -148,6 +149,54 @@ export async function startTurn(secret: string, port?: number): Promise<TurnProc
           done();
         });
         child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** A TCP relay in front of a server, which can cut its clients off without the server noticing. */
+export interface TcpProxy {
+  port: number;
+  /**
+   * Drops every client connection at once while keeping the server side open: to the
+   * client it is a lost network, to the server a client that is still there (a ghost).
+   */
+  cutClients(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link TcpProxy} on 127.0.0.1 in front of `127.0.0.1:targetPort`. */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const clients = new Set<Socket>();
+  const upstreams = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    clients.add(client);
+    upstreams.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => clients.delete(client));
+    upstream.on('close', () => {
+      upstreams.delete(upstream);
+      client.destroy();
+    });
+    client.on('error', () => {});
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cutClients: () => {
+      for (const client of clients) {
+        // Unpipe first, so the upstream (the server's view) stays open and silent.
+        client.unpipe();
+        client.destroy();
+      }
+      clients.clear();
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of [...clients, ...upstreams]) socket.destroy();
+        server.close(() => done());
       }),
   };
 }
