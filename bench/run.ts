@@ -73,10 +73,51 @@ function gitDescribe(): string {
   }
 }
 
+/** Everything measured so far; written after every section, so a run cut short still leaves its figures. */
+const sections: Partial<Record<SectionKey, SectionResult>> = {};
+
+function save(final: boolean): string {
+  const complete = Object.fromEntries(
+    SECTION_KEYS.map((key) => [
+      key,
+      sections[key] ?? (!wanted(key) ? skipped(key) : final ? failed(key, 'did not run') : { ...skipped(key), notes: ['Not run yet (the run stopped before it).'] }),
+    ]),
+  ) as Record<SectionKey, SectionResult>;
+  const results: BenchResults = {
+    meta: {
+      date: startedAt.toISOString(),
+      chromium: chromiumVersion(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      os: `${type()} ${release()}`,
+      commit: gitDescribe(),
+      quick: config.quick,
+      durationSeconds: (wall() - started) / 1000,
+      repetitions: {
+        connect: config.connectReps,
+        coldStart: config.coldReps,
+        rtt: config.rttReps,
+        throughputTrialsPerSize: config.throughputTrials,
+        shareStartsPerPreset: config.shareReps,
+        popupOpens: config.popupReps,
+      },
+    },
+    sections: complete,
+    slower: slowerFigures(complete),
+  };
+  mkdirSync(outDir, { recursive: true });
+  const stem = join(outDir, results.meta.date.slice(0, 10));
+  writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = resultsMarkdown(results);
+  writeFileSync(`${stem}.md`, markdown);
+  return markdown;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`No test build at ${EXTENSION_DIR}: run "npm run bench" (it builds) or "npm run build:test".`);
   log(`${config.quick ? 'quick' : 'full'} run; results to ${outDir}`);
-  const sections: Partial<Record<SectionKey, SectionResult>> = {};
   const scripts = await bundlePageScripts();
   let web: BenchWeb | undefined;
   let server: ServerProcess | undefined;
@@ -110,10 +151,11 @@ async function main(): Promise<void> {
       if (wanted('connect') && cold) {
         log('connect: warm connects');
         try {
-          sections.connect = connectSection(await measureWarmConnect(p, config, log), cold);
+          sections.connect = connectSection(await measureWarmConnect(p, scripts, config, log), cold);
         } catch (error) {
           sections.connect = failed('connect', error);
         }
+        save(false);
       }
       const runSection = async (key: SectionKey, body: () => Promise<SectionResult>): Promise<void> => {
         if (!wanted(key)) return;
@@ -123,10 +165,11 @@ async function main(): Promise<void> {
         } catch (error) {
           sections[key] = failed(key, error);
         }
+        save(false);
       };
-      await runSection('rtt', () => rttSection(p, config, log));
+      await runSection('rtt', () => rttSection(p, scripts, config, log));
       await runSection('share', () => shareSection(p, web!, scripts, config, log));
-      await runSection('throughput', () => throughputSection(p, config, log));
+      await runSection('throughput', () => throughputSection(p, scripts, config, log));
     }
     // What a long history costs (the throughput run filled it), measured before the pair goes.
     let history: Awaited<ReturnType<typeof historyFigures>> | undefined;
@@ -147,6 +190,7 @@ async function main(): Promise<void> {
       } catch (error) {
         sections.footprint = failed('footprint', error);
       }
+      save(false);
     }
     if (wanted('peerserver')) {
       log('peerserver');
@@ -162,42 +206,11 @@ async function main(): Promise<void> {
     await web?.close().catch(() => {});
   }
 
-  const complete = Object.fromEntries(SECTION_KEYS.map((key) => [key, sections[key] ?? (wanted(key) ? failed(key, 'did not run') : skipped(key))])) as Record<
-    SectionKey,
-    SectionResult
-  >;
-  const results: BenchResults = {
-    meta: {
-      date: startedAt.toISOString(),
-      chromium: chromiumVersion(),
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-      os: `${type()} ${release()}`,
-      commit: gitDescribe(),
-      quick: config.quick,
-      durationSeconds: (wall() - started) / 1000,
-      repetitions: {
-        connect: config.connectReps,
-        coldStart: config.coldReps,
-        rtt: config.rttReps,
-        throughputTrialsPerSize: config.throughputTrials,
-        shareStartsPerPreset: config.shareReps,
-        popupOpens: config.popupReps,
-      },
-    },
-    sections: complete,
-    slower: slowerFigures(complete),
-  };
-  mkdirSync(outDir, { recursive: true });
-  const stem = join(outDir, results.meta.date.slice(0, 10));
-  writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = resultsMarkdown(results);
-  writeFileSync(`${stem}.md`, markdown);
+  const markdown = save(true);
   console.log(`\n${markdown}`);
+  const stem = join(outDir, startedAt.toISOString().slice(0, 10));
   log(`wrote ${stem}.json and ${stem}.md`);
-  const failures = SECTION_KEYS.filter((key) => complete[key].error);
+  const failures = SECTION_KEYS.filter((key) => wanted(key) && (sections[key]?.error ?? !sections[key]));
   if (failures.length > 0) {
     log(`sections failed: ${failures.join(', ')}`);
     process.exitCode = 1;

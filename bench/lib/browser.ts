@@ -190,33 +190,31 @@ function profileDir(profileMarker: string): string | undefined {
 }
 
 /**
- * The offscreen document's JavaScript heap after a full garbage collection, in
- * bytes, through the DevTools protocol (`HeapProfiler.collectGarbage`,
- * `Runtime.getHeapUsage`). The browser must run with `--remote-debugging-port=0`
- * (it then writes its port to `DevToolsActivePort` in the profile); Playwright
- * does not attach to offscreen documents (target type `background_page`).
- * The heap is the renderer's main-thread heap, shared by every extension page
- * open in that process: read it with none open.
+ * Runs DevTools protocol `methods` (in order, without parameters, or with
+ * `Runtime.evaluate` of an expression) on the first target of the browser
+ * whose profile directory is `dir` and whose URL matches `urlMatch`; returns
+ * their results. The browser must run with `--remote-debugging-port=0` (it
+ * then writes its port to `DevToolsActivePort` in the profile). Used where
+ * Playwright cannot reach: it does not attach to offscreen documents
+ * (target type `background_page`).
  */
-export async function offscreenHeap(profileMarker: string): Promise<{ usedBytes: number; totalBytes: number }> {
-  const dir = profileDir(profileMarker);
-  if (!dir) throw new Error(`no browser with a profile like ${profileMarker}`);
+export async function devtools(dir: string, urlMatch: RegExp, calls: Array<string | { evaluate: string }>): Promise<Array<Record<string, unknown>>> {
   const port = readFileSync(join(dir, 'DevToolsActivePort'), 'utf8').split('\n')[0];
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ url: string; webSocketDebuggerUrl: string }>;
-  const target = targets.find((t) => t.url.endsWith('/offscreen.html'));
-  if (!target) throw new Error('no offscreen document among the DevTools targets');
+  const target = targets.find((t) => urlMatch.test(t.url));
+  if (!target) throw new Error(`no DevTools target matches ${urlMatch}`);
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolveOpen, reject) => {
     socket.once('open', resolveOpen);
     socket.once('error', reject);
   });
   let nextId = 0;
-  const call = (method: string): Promise<Record<string, number>> =>
+  const call = (method: string, params?: object): Promise<Record<string, unknown>> =>
     new Promise((resolveCall, reject) => {
       const id = ++nextId;
       const timer = setTimeout(() => reject(new Error(`${method}: no answer`)), 10_000);
       const onMessage = (data: WebSocket.RawData): void => {
-        const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, number>; error?: { message: string } };
+        const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
         if (message.id !== id) return;
         clearTimeout(timer);
         socket.off('message', onMessage);
@@ -224,15 +222,31 @@ export async function offscreenHeap(profileMarker: string): Promise<{ usedBytes:
         else resolveCall(message.result ?? {});
       };
       socket.on('message', onMessage);
-      socket.send(JSON.stringify({ id, method }));
+      socket.send(JSON.stringify({ id, method, ...(params ? { params } : {}) }));
     });
   try {
-    await call('HeapProfiler.collectGarbage');
-    const usage = await call('Runtime.getHeapUsage');
-    return { usedBytes: usage.usedSize!, totalBytes: usage.totalSize! };
+    const results: Array<Record<string, unknown>> = [];
+    for (const c of calls) {
+      results.push(typeof c === 'string' ? await call(c) : await call('Runtime.evaluate', { expression: c.evaluate, returnByValue: true }));
+    }
+    return results;
   } finally {
     socket.close();
   }
+}
+
+/**
+ * The offscreen document's JavaScript heap after a full garbage collection, in
+ * bytes (`HeapProfiler.collectGarbage`, `Runtime.getHeapUsage`), for a browser
+ * started with `--remote-debugging-port=0` whose profile folder name contains
+ * `profileMarker`. The heap is the renderer's main-thread heap, shared by every
+ * extension page open in that process: read it with none open.
+ */
+export async function offscreenHeap(profileMarker: string): Promise<{ usedBytes: number; totalBytes: number }> {
+  const dir = profileDir(profileMarker);
+  if (!dir) throw new Error(`no browser with a profile like ${profileMarker}`);
+  const [, usage] = await devtools(dir, /\/offscreen\.html$/, ['HeapProfiler.collectGarbage', 'Runtime.getHeapUsage']);
+  return { usedBytes: usage!.usedSize as number, totalBytes: usage!.totalSize as number };
 }
 
 /** Sleeps `ms` milliseconds. */

@@ -12,6 +12,7 @@ import { drive, injectDriver, openRawPage, raw, sleep, trustPeer, type BenchWeb,
 export interface BenchPair {
   alice: User;
   bob: User;
+  /** The popups, open as tabs, with the driver (a section that closes them opens new ones). */
   alicePopup: Page;
   bobPopup: Page;
   aliceId: string;
@@ -26,6 +27,43 @@ export interface BenchPair {
   close(): Promise<void>;
 }
 
+/**
+ * An extension page with no session UI, to host the driver when the popups are
+ * closed: the microphone page (entrypoints/mic-permission) only asks for the
+ * microphone, which headless Chromium refuses. Any extension page can send the
+ * popup's commands and hear its events.
+ */
+const QUIET_PAGE = 'mic-permission.html';
+
+async function openQuietPage(user: User, scripts: PageScripts): Promise<Page> {
+  const page = await user.context.newPage();
+  await page.goto(`chrome-extension://${TEST_EXTENSION_ID}/${QUIET_PAGE}`);
+  await injectDriver(page, scripts);
+  return page;
+}
+
+/**
+ * Runs `body` with both popups closed and the driver in a quiet extension page
+ * of each user instead, then opens the popups again (new pages, driver
+ * injected, stored in `pair`). Every extension page of a user runs on the main
+ * thread of one renderer process with the offscreen document: this measures
+ * the product without the popup's rendering.
+ */
+export async function withoutPopups<T>(pair: BenchPair, scripts: PageScripts, body: (alice: Page, bob: Page) => Promise<T>): Promise<T> {
+  const [alice, bob] = await Promise.all([openQuietPage(pair.alice, scripts), openQuietPage(pair.bob, scripts)]);
+  await pair.alicePopup.close();
+  await pair.bobPopup.close();
+  await sleep(500);
+  try {
+    return await body(alice, bob);
+  } finally {
+    pair.alicePopup = (await pair.alice.openPopup()).page;
+    pair.bobPopup = (await pair.bob.openPopup()).page;
+    await Promise.all([injectDriver(pair.alicePopup, scripts), injectDriver(pair.bobPopup, scripts)]);
+    await Promise.all([alice.close(), bob.close()]);
+  }
+}
+
 /** User names of the bench's profiles (the harness names profile folders `sc-<name>-XXXXXX`). */
 export const ALICE = 'bench-alice';
 export const BOB = 'bench-bob';
@@ -37,11 +75,11 @@ export const BOB = 'bench-bob';
  * RTCDataChannel. Alice's window is 1280 x 808 (tabs of 1280 x 721) and she may
  * capture tabs without a user gesture, as in tests/e2e/share.test.ts.
  */
-export async function startBenchPair(server: ServerProcess, web: BenchWeb, scripts: PageScripts): Promise<BenchPair> {
+export async function startBenchPair(server: ServerProcess, web: BenchWeb, scripts: PageScripts, extraArgs: string[] = []): Promise<BenchPair> {
   const autoplay = '--autoplay-policy=no-user-gesture-required';
   const [alice, bob] = await Promise.all([
-    User.launch(ALICE, { windowSize: { width: 1280, height: 808 }, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, autoplay] }),
-    User.launch(BOB, { extraArgs: [autoplay] }),
+    User.launch(ALICE, { windowSize: { width: 1280, height: 808 }, extraArgs: [`--allowlisted-extension-id=${TEST_EXTENSION_ID}`, autoplay, ...extraArgs] }),
+    User.launch(BOB, { extraArgs: [autoplay, ...extraArgs] }),
   ]);
   try {
     await Promise.all([alice.useServer(server.port), bob.useServer(server.port)]);

@@ -14,9 +14,10 @@
  * Bundled by esbuild (bench/lib/scripts.ts); page.evaluate()s it into the page,
  * which extension CSP allows (it is not a page script).
  */
-import { commandSession, onSessionEvent, requestBackground, type RuntimeLike } from '../../lib/messaging';
-import type { PeerView, SessionState, ShareView } from '../../lib/protocol/runtime';
+import { commandOffscreen, commandSession, onSessionEvent, requestBackground, type RuntimeLike } from '../../lib/messaging';
+import type { PeerView, SessionCommand, SessionReply, SessionState, ShareView } from '../../lib/protocol/runtime';
 import { clockAge, decodeClock, DEFAULT_LAYOUT, type StripLayout } from '../lib/frame-code';
+import { recordTimeline, type Mark } from './timeline';
 
 const runtime = chrome.runtime as unknown as RuntimeLike;
 
@@ -101,10 +102,22 @@ function shareReached(shareId: string, state: ShareView['state'], timeoutMs = 20
   return whenEvent(() => shareTransitions.get(shareId)?.find((t) => t.state === state)?.at, timeoutMs, `share ${state}`);
 }
 
-/** The current snapshot, asked as the popup asks for it. */
-async function getState(): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
+/**
+ * How a command travels: `relay` as the popup sends it (to the background,
+ * which makes sure the offscreen document exists and forwards it), or `direct`
+ * to the offscreen document (lib/messaging.ts `commandOffscreen`), skipping the
+ * background: what the relay costs.
+ */
+export type Route = 'relay' | 'direct';
+
+function command<C extends SessionCommand>(route: Route, body: C): Promise<SessionReply<C['type']>> {
+  return route === 'direct' ? commandOffscreen(runtime, body) : commandSession(runtime, body);
+}
+
+/** The current snapshot, asked as the popup asks for it (or `direct`). */
+async function getState(route: Route = 'relay'): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
   const t0 = wall();
-  const reply = await commandSession(runtime, { type: 'session/get-state' });
+  const reply = await command(route, { type: 'session/get-state' });
   const ms = wall() - t0;
   if (!reply.ok) throw new Error(`get-state: ${reply.error}`);
   return { state: reply.state, messages: reply.messages.length, bytes: JSON.stringify(reply).length, ms };
@@ -133,9 +146,9 @@ function deliveredAt(messageId: string, timeoutMs: number): Promise<number> {
  * (the `event/message` with status `delivered` that the popup renders).
  * @returns ms to the command's reply (accepted) and to delivered.
  */
-async function rtt(peerId: string, text: string): Promise<{ accepted: number; delivered: number }> {
+async function rtt(peerId: string, text: string, route: Route = 'relay'): Promise<{ accepted: number; delivered: number }> {
   const t0 = wall();
-  const reply = await commandSession(runtime, { type: 'session/send-text', peerId, text });
+  const reply = await command(route, { type: 'session/send-text', peerId, text });
   const accepted = wall() - t0;
   if (!reply.ok) throw new Error(`send-text: ${reply.error}`);
   return { accepted, delivered: (await deliveredAt(reply.messageId, 10_000)) - t0 };
@@ -146,10 +159,10 @@ async function rtt(peerId: string, text: string): Promise<{ accepted: number; de
  * commands), timed to the last "Delivered".
  * @returns ms to the last command reply and to the last delivered.
  */
-async function bulk(peerId: string, count: number, size: number): Promise<{ accepted: number; delivered: number }> {
+async function bulk(peerId: string, count: number, size: number, route: Route = 'relay'): Promise<{ accepted: number; delivered: number }> {
   const text = 'x'.repeat(size);
   const t0 = wall();
-  const replies = await Promise.all(Array.from({ length: count }, () => commandSession(runtime, { type: 'session/send-text', peerId, text })));
+  const replies = await Promise.all(Array.from({ length: count }, () => command(route, { type: 'session/send-text', peerId, text })));
   const accepted = wall() - t0;
   const ids: string[] = [];
   for (const reply of replies) {
@@ -204,7 +217,10 @@ function offerOf(shareId: string, timeoutMs = 15_000): Promise<{ offerAt: number
 type OffscreenWindow = Window & {
   secureConnectStreams?: Map<string, MediaStream>;
   benchConnections?: Set<RTCPeerConnection>;
+  benchMarks?: Mark[];
   RTCPeerConnection: typeof RTCPeerConnection;
+  RTCDataChannel: typeof RTCDataChannel;
+  chrome: typeof chrome;
 };
 
 /** The offscreen document's window (same extension, same process), found as the viewer finds it. */
@@ -230,6 +246,86 @@ function instrumentOffscreen(): boolean {
     return original.apply(this, args);
   } as typeof original;
   return true;
+}
+
+/**
+ * Starts marking connection moments in the offscreen document (timeline.ts),
+ * plus `command`: when a `session/connect` reaches it (a runtime listener of
+ * its own, which answers nothing).
+ */
+function instrumentTimeline(): boolean {
+  const view = offscreen();
+  if (!view) return false;
+  if (view.benchMarks) return true;
+  const marks: Mark[] = [];
+  view.benchMarks = marks;
+  const now = (): number => view.performance.timeOrigin + view.performance.now();
+  recordTimeline(view, marks, now);
+  view.chrome.runtime.onMessage.addListener((message: unknown) => {
+    const envelope = message as { to?: string; body?: { type?: string } };
+    if (envelope.to === 'offscreen' && envelope.body?.type === 'session/connect') marks.push({ what: 'command', at: now() });
+    return undefined;
+  });
+  return true;
+}
+
+/** The offscreen document's marks since the last call, forgotten after. */
+function takeMarks(): Mark[] {
+  return offscreen()?.benchMarks?.splice(0) ?? [];
+}
+
+/**
+ * Adds an echo to the offscreen document, for the cost of the messaging
+ * primitives themselves: a `runtime.onMessage` listener that answers
+ * `{ benchEcho }` messages at once, and a `runtime.onConnect` listener whose
+ * port echoes every message. The product's listeners ignore both.
+ */
+function installEcho(): boolean {
+  const view = offscreen() as (OffscreenWindow & { benchEcho?: boolean }) | undefined;
+  if (!view) return false;
+  if (view.benchEcho) return true;
+  view.benchEcho = true;
+  view.chrome.runtime.onMessage.addListener((message: unknown, _sender: unknown, sendResponse: (reply: unknown) => void) => {
+    if (typeof message === 'object' && message !== null && 'benchEcho' in message) sendResponse({ benchEcho: true });
+    return undefined;
+  });
+  view.chrome.runtime.onConnect.addListener((port: { name: string; onMessage: { addListener(listener: (message: unknown) => void): void }; postMessage(message: unknown): void }) => {
+    if (port.name === 'bench-echo') port.onMessage.addListener((message: unknown) => port.postMessage(message));
+  });
+  return true;
+}
+
+/**
+ * Round trips from this page to the offscreen document's echo ({@link installEcho})
+ * with a payload of `size` characters, `count` times each: by `runtime.sendMessage`
+ * (what every command and event of the product uses; it is offered to every
+ * extension context) and over one `runtime.connect` port (point to point, opened once). In ms.
+ */
+async function messagingCost(count: number, size: number): Promise<{ sendMessage: number[]; port: number[] }> {
+  const data = 'x'.repeat(size);
+  const sendMessage: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = wall();
+    await chrome.runtime.sendMessage({ benchEcho: true, data });
+    sendMessage.push(wall() - t0);
+  }
+  const port = chrome.runtime.connect({ name: 'bench-echo' });
+  const viaPort: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = wall();
+    await new Promise<void>((resolve) => {
+      const listener = (message: { n: number }): void => {
+        if (message.n !== i) return;
+        port.onMessage.removeListener(listener);
+        resolve();
+      };
+      port.onMessage.addListener(listener);
+      port.postMessage({ n: i, data });
+    });
+    viaPort.push(wall() - t0);
+  }
+  port.disconnect();
+  return { sendMessage, port: viaPort };
 }
 
 /** The receiver of the video of incoming share `shareId`, once the offscreen document has its stream. */
@@ -388,6 +484,10 @@ export const benchDriver = {
   setAutoAccept,
   offerOf,
   instrumentOffscreen,
+  instrumentTimeline,
+  takeMarks,
+  installEcho,
+  messagingCost,
   videoStats,
   firstDecodedFrame,
   startClock,

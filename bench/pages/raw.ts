@@ -7,11 +7,29 @@
  * Bundled by esbuild (bench/lib/scripts.ts) and served by bench/lib/web.ts.
  */
 import type { DataConnection, Peer as PeerClass, PeerOptions } from 'peerjs';
+import { recordTimeline, type Mark } from './timeline';
 
 declare const Peer: typeof PeerClass;
+/** The stock bundle's helpers: BinaryPack `pack`/`unpack` and the chunker that DataConnection uses (16,300-byte pieces). */
+declare const peerjs: {
+  util: {
+    chunkedMTU: number;
+    pack(data: unknown): ArrayBuffer | Promise<ArrayBuffer>;
+    unpack(data: ArrayBuffer): unknown;
+    chunk(blob: ArrayBuffer): Array<{ __peerData: number; n: number; total: number; data: ArrayBuffer }>;
+  };
+};
 
 /** Wall-clock time in ms since the Unix epoch, with sub-ms resolution. */
 const wall = (): number => performance.timeOrigin + performance.now();
+
+const marks: Mark[] = [];
+recordTimeline(globalThis, marks, wall);
+
+/** Returns the connection marks recorded since the last call (see timeline.ts), and forgets them. */
+function takeMarks(): Mark[] {
+  return marks.splice(0);
+}
 
 /** The PeerJS options our product uses for every data connection (lib/protocol/peer.ts, DATA_CONNECTION_OPTIONS). */
 const PRODUCT_LIKE = { serialization: 'binary', reliable: true } as const;
@@ -267,8 +285,59 @@ async function rtcBulk(count: number, size: number): Promise<number> {
   return (await done) - t0;
 }
 
+/** CPU time of encoding one text message, in ms per message (means over `count` messages). */
+export interface SerializationCost {
+  /** PeerJS binary send side: BinaryPack the message, cut it into 16,300-byte chunks, BinaryPack each chunk. */
+  packMs: number;
+  /** PeerJS binary receive side: unpack each chunk, join them, unpack the message. */
+  unpackMs: number;
+  chunks: number;
+  /** `JSON.stringify` + `JSON.parse` of the same message (PeerJS's `json` mode, runtime messaging). */
+  jsonMs: number;
+  /** `TextEncoder` + `TextDecoder` of the text alone: the floor of any UTF-8 encoding. */
+  utf8Ms: number;
+}
+
+/** Times, in this page, what PeerJS's binary serialization does to a protocol `text` of `size` ASCII bytes. */
+async function serializationCost(size: number, count: number): Promise<SerializationCost> {
+  const { util } = peerjs;
+  const message = { v: 1, type: 'text', id: 'm-1', text: 'x'.repeat(size), sentAt: Date.now() };
+  let wire: ArrayBuffer[] = [];
+  let t = performance.now();
+  for (let i = 0; i < count; i++) {
+    const blob = await util.pack(message);
+    wire = blob.byteLength > util.chunkedMTU ? await Promise.all(util.chunk(blob).map((chunk) => util.pack(chunk))) : [blob];
+  }
+  const packMs = (performance.now() - t) / count;
+  t = performance.now();
+  for (let i = 0; i < count; i++) {
+    if (wire.length === 1) {
+      util.unpack(wire[0]!);
+      continue;
+    }
+    const pieces = wire.map((piece) => new Uint8Array((util.unpack(piece) as { data: ArrayBuffer }).data));
+    const joined = new Uint8Array(pieces.reduce((n, piece) => n + piece.byteLength, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      joined.set(piece, at);
+      at += piece.byteLength;
+    }
+    util.unpack(joined.buffer);
+  }
+  const unpackMs = (performance.now() - t) / count;
+  t = performance.now();
+  for (let i = 0; i < count; i++) JSON.parse(JSON.stringify(message));
+  const jsonMs = (performance.now() - t) / count;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  t = performance.now();
+  for (let i = 0; i < count; i++) decoder.decode(encoder.encode(message.text));
+  const utf8Ms = (performance.now() - t) / count;
+  return { packMs, unpackMs, chunks: wire.length, jsonMs, utf8Ms };
+}
+
 /** The page's API, called by the bench through Playwright. */
-export const rawBench = { wall, peerStart, peerConnect, peerClose, peerIncoming, peerRtt, peerBulk, rtcOffer, rtcAnswer, rtcAccept, rtcRtt, rtcBulk };
+export const rawBench = { wall, takeMarks, serializationCost, peerStart, peerConnect, peerClose, peerIncoming, peerRtt, peerBulk, rtcOffer, rtcAnswer, rtcAccept, rtcRtt, rtcBulk };
 export type RawBench = typeof rawBench;
 
 Object.assign(globalThis, { rawBench });

@@ -117,13 +117,14 @@ export async function historyFigures(pair: BenchPair, config: BenchConfig): Prom
   const getStateMs: number[] = [];
   let messages = 0;
   let bytes = 0;
-  for (let i = 0; i < Math.max(2, Math.min(10, config.popupReps)); i++) {
+  const reps = config.quick ? 1 : 3;
+  for (let i = 0; i < reps; i++) {
     const reply = await drive(pair.alicePopup, 'getState');
     getStateMs.push(reply.ms);
     messages = reply.messages;
     bytes = reply.bytes;
   }
-  const opens = await popupOpens(pair.alice, Math.max(2, Math.min(10, config.popupReps)));
+  const opens = await popupOpens(pair.alice, reps);
   return { messages, bytes, getStateMs, popupOpen: opens.interactive };
 }
 
@@ -169,6 +170,38 @@ export async function footprintSection(
     await popup.page.close();
     await sleep(300);
 
+    log('footprint: offscreen memory with 0, 1 and 5 peers');
+    const pid = extensionProcess(`sc-${carolName}-`);
+    if (pid === undefined) throw new Error("Carol's extension process was not found");
+    const settle = config.quick ? 1000 : 5000;
+    const samples = config.quick ? 1 : 5;
+    const marker = `sc-${carolName}-`;
+    const memory: Array<{ peers: number; heapMiB: number; privateMiB: number; pssMiB: number; rssMiB: number }> = [];
+    // The peers' browser runs from the start, so every reading sees the same neighbours.
+    plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic'] });
+    // Longer the first time: the setup pages closed just before.
+    memory.push({ peers: 0, ...(await memoryOf(pid, marker, 2 * settle, samples)) });
+    const pages: Page[] = [];
+    const connectPeers = async (count: number): Promise<void> => {
+      while (pages.length < count) {
+        const page = await openRawPage(plain!, web);
+        const id = peerIds[pages.length]!;
+        await raw(page, 'peerStart', { id, host: '127.0.0.1', port: server.port, path: '/peerjs', key: 'peerjs' });
+        await raw(page, 'peerConnect', carolId);
+        pages.push(page);
+      }
+    };
+    await connectPeers(1);
+    memory.push({ peers: 1, ...(await memoryOf(pid, marker, settle, samples)) });
+    await connectPeers(5);
+    memory.push({ peers: 5, ...(await memoryOf(pid, marker, settle, samples)) });
+    // Check that Carol counts them as connected (asked from a fresh popup, which is then closed).
+    const check = await carol.openPopup();
+    await injectDriver(check.page, scripts);
+    const state = await drive(check.page, 'getState');
+    const connected = state.state.peers.filter((p) => p.state === 'connected').length;
+    await check.page.close();
+    // Popup opens last: the pages they leave behind would blur the memory readings.
     log('footprint: popup opens');
     const opens = await popupOpens(carol, config.popupReps);
     measures.push(
@@ -191,36 +224,6 @@ export async function footprintSection(
       );
     }
 
-    log('footprint: offscreen memory with 0, 1 and 5 peers');
-    const pid = extensionProcess(`sc-${carolName}-`);
-    if (pid === undefined) throw new Error("Carol's extension process was not found");
-    const settle = config.quick ? 1000 : 5000;
-    const samples = config.quick ? 1 : 5;
-    const marker = `sc-${carolName}-`;
-    const memory: Array<{ peers: number; heapMiB: number; privateMiB: number; pssMiB: number; rssMiB: number }> = [];
-    // The peers' browser runs from the start, so every reading sees the same neighbours.
-    plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic'] });
-    memory.push({ peers: 0, ...(await memoryOf(pid, marker, settle, samples)) });
-    const pages: Page[] = [];
-    const connectPeers = async (count: number): Promise<void> => {
-      while (pages.length < count) {
-        const page = await openRawPage(plain!, web);
-        const id = peerIds[pages.length]!;
-        await raw(page, 'peerStart', { id, host: '127.0.0.1', port: server.port, path: '/peerjs', key: 'peerjs' });
-        await raw(page, 'peerConnect', carolId);
-        pages.push(page);
-      }
-    };
-    await connectPeers(1);
-    memory.push({ peers: 1, ...(await memoryOf(pid, marker, settle, samples)) });
-    await connectPeers(5);
-    memory.push({ peers: 5, ...(await memoryOf(pid, marker, settle, samples)) });
-    // Check that Carol counts them as connected (asked from a fresh popup, which is then closed).
-    const check = await carol.openPopup();
-    await injectDriver(check.page, scripts);
-    const state = await drive(check.page, 'getState');
-    const connected = state.state.peers.filter((p) => p.state === 'connected').length;
-    await check.page.close();
     tables.push({
       title: "Carol's extension renderer process (offscreen document + service worker; no extension page open)",
       columns: ['connected peers', 'JS heap MiB (after GC)', 'JS heap over 0 peers', 'private MiB', 'private over 0 peers', 'PSS MiB', 'RSS MiB'],
