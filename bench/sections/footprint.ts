@@ -173,7 +173,7 @@ export async function footprintSection(
     log('footprint: offscreen memory with 0, 1 and 5 peers');
     const pid = extensionProcess(`sc-${carolName}-`);
     if (pid === undefined) throw new Error("Carol's extension process was not found");
-    const settle = config.quick ? 1000 : 5000;
+    const settle = config.quick ? 300 : 5000;
     const samples = config.quick ? 1 : 5;
     const marker = `sc-${carolName}-`;
     const memory: Array<{ peers: number; heapMiB: number; privateMiB: number; pssMiB: number; rssMiB: number }> = [];
