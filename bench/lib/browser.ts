@@ -135,19 +135,19 @@ export interface ProcessMemory {
   /** Proportional set size (smaps_rollup Pss): shared pages divided among the processes sharing them. */
   pssKiB: number;
   /**
-   * Private memory (smaps_rollup Private_Clean + Private_Dirty): pages only this
-   * process maps. Unlike Pss it does not drop when another Chromium starts and
-   * shares the same library pages.
+   * Private dirty memory (smaps_rollup Private_Dirty): pages only this process
+   * has written, its heaps and stacks. Unlike Pss and Private_Clean it does not
+   * change when another process starts mapping the same Chromium binary pages.
    */
   privateKiB: number;
 }
 
-/** Reads VmRSS, Pss and private memory of `pid`. @throws when the process is gone. */
+/** Reads VmRSS, Pss and private dirty memory of `pid`. @throws when the process is gone. */
 export function processMemory(pid: number): ProcessMemory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   const kib = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
-  return { pid, rssKiB: kib(status, 'VmRSS'), pssKiB: kib(rollup, 'Pss'), privateKiB: kib(rollup, 'Private_Clean') + kib(rollup, 'Private_Dirty') };
+  return { pid, rssKiB: kib(status, 'VmRSS'), pssKiB: kib(rollup, 'Pss'), privateKiB: kib(rollup, 'Private_Dirty') };
 }
 
 /**

@@ -285,7 +285,7 @@ async function rtcBulk(count: number, size: number): Promise<number> {
   return (await done) - t0;
 }
 
-/** CPU time of encoding one text message, in ms per message (means over `count` messages). */
+/** CPU time of encoding one text message, in ms per message. */
 export interface SerializationCost {
   /** PeerJS binary send side: BinaryPack the message, cut it into 16,300-byte chunks, BinaryPack each chunk. */
   packMs: number;
@@ -298,22 +298,36 @@ export interface SerializationCost {
   utf8Ms: number;
 }
 
-/** Times, in this page, what PeerJS's binary serialization does to a protocol `text` of `size` ASCII bytes. */
-async function serializationCost(size: number, count: number): Promise<SerializationCost> {
+/** Median of `values`. */
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Messages timed together per sample: a batch takes well over the 0.1 ms resolution of `performance.now()` here. */
+const BATCH = 10;
+
+/**
+ * Times, in this page, what PeerJS's binary serialization does to a protocol
+ * `text` of `size` ASCII bytes: `samples` batches of {@link BATCH} messages per
+ * step, reported as the median batch divided by its size (medians, because one
+ * garbage collection would swing a mean).
+ */
+async function serializationCost(size: number, samples: number): Promise<SerializationCost> {
   const { util } = peerjs;
   const message = { v: 1, type: 'text', id: 'm-1', text: 'x'.repeat(size), sentAt: Date.now() };
-  let wire: ArrayBuffer[] = [];
-  let t = performance.now();
-  for (let i = 0; i < count; i++) {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const packOne = async (): Promise<ArrayBuffer[]> => {
     const blob = await util.pack(message);
-    wire = blob.byteLength > util.chunkedMTU ? await Promise.all(util.chunk(blob).map((chunk) => util.pack(chunk))) : [blob];
-  }
-  const packMs = (performance.now() - t) / count;
-  t = performance.now();
-  for (let i = 0; i < count; i++) {
+    return blob.byteLength > util.chunkedMTU ? Promise.all(util.chunk(blob).map((chunk) => util.pack(chunk))) : [blob];
+  };
+  const wire = await packOne();
+  const unpackOne = (): void => {
     if (wire.length === 1) {
       util.unpack(wire[0]!);
-      continue;
+      return;
     }
     const pieces = wire.map((piece) => new Uint8Array((util.unpack(piece) as { data: ArrayBuffer }).data));
     const joined = new Uint8Array(pieces.reduce((n, piece) => n + piece.byteLength, 0));
@@ -323,17 +337,23 @@ async function serializationCost(size: number, count: number): Promise<Serializa
       at += piece.byteLength;
     }
     util.unpack(joined.buffer);
-  }
-  const unpackMs = (performance.now() - t) / count;
-  t = performance.now();
-  for (let i = 0; i < count; i++) JSON.parse(JSON.stringify(message));
-  const jsonMs = (performance.now() - t) / count;
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  t = performance.now();
-  for (let i = 0; i < count; i++) decoder.decode(encoder.encode(message.text));
-  const utf8Ms = (performance.now() - t) / count;
-  return { packMs, unpackMs, chunks: wire.length, jsonMs, utf8Ms };
+  };
+  const time = async (step: () => unknown): Promise<number> => {
+    const batches: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const t = performance.now();
+      for (let i = 0; i < BATCH; i++) await step();
+      batches.push((performance.now() - t) / BATCH);
+    }
+    return middle(batches);
+  };
+  return {
+    packMs: await time(packOne),
+    unpackMs: await time(unpackOne),
+    chunks: wire.length,
+    jsonMs: await time(() => JSON.parse(JSON.stringify(message))),
+    utf8Ms: await time(() => decoder.decode(encoder.encode(message.text))),
+  };
 }
 
 /** The page's API, called by the bench through Playwright. */

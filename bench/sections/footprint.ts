@@ -130,9 +130,12 @@ export async function historyFigures(pair: BenchPair, config: BenchConfig): Prom
 
 async function memoryOf(pid: number, marker: string, settleMs: number, samples: number): Promise<{ heapMiB: number; privateMiB: number; pssMiB: number; rssMiB: number }> {
   await sleep(settleMs);
-  // A full GC first, so garbage of pages closed earlier does not count.
+  // Full GCs first, so garbage of pages closed earlier does not count; the second, after the
+  // allocator has had time to hand freed pages back, makes readings comparable from one to the next.
+  await offscreenHeap(marker);
+  await sleep(2000);
   const heap = await offscreenHeap(marker);
-  await sleep(500);
+  await sleep(1000);
   const own: number[] = [];
   const pss: number[] = [];
   const rss: number[] = [];
@@ -226,9 +229,9 @@ export async function footprintSection(
 
     tables.push({
       title: "Carol's extension renderer process (offscreen document + service worker; no extension page open)",
-      columns: ['connected peers', 'JS heap MiB (after GC)', 'JS heap over 0 peers', 'private MiB', 'private over 0 peers', 'PSS MiB', 'RSS MiB'],
+      columns: ['connected peers', 'JS heap MiB (after GC)', 'JS heap over 0 peers', 'private dirty MiB', 'private dirty over 0 peers', 'PSS MiB', 'RSS MiB'],
       rows: memory.map((m) => [m.peers, m.heapMiB, m.heapMiB - memory[0]!.heapMiB, m.privateMiB, m.privateMiB - memory[0]!.privateMiB, m.pssMiB, m.rssMiB]),
-      note: `${settle / 1000} s after each change, a full GC (DevTools HeapProfiler.collectGarbage), then the offscreen document's JS heap (Runtime.getHeapUsage) and the median of ${samples} readings of the process: private = Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup (memory only this process holds), PSS = its Pss, RSS = VmRSS of /proc/<pid>/status. Peers are plain PeerJS pages in another browser; Carol reported ${connected} connected at the end.`,
+      note: `${settle / 1000} s after each change, a full GC (DevTools HeapProfiler.collectGarbage), then the offscreen document's JS heap (Runtime.getHeapUsage) and the median of ${samples} readings of the process: private dirty = Private_Dirty of /proc/<pid>/smaps_rollup (what only this process wrote: heaps, stacks; unlike PSS it does not drop when the peers' browser maps the same Chromium pages), PSS = its Pss, RSS = VmRSS of /proc/<pid>/status. Peers are plain PeerJS pages in another browser; Carol reported ${connected} connected at the end.`,
     });
   } finally {
     await plain?.close().catch(() => {});

@@ -139,8 +139,8 @@ export async function throughputSection(pair: BenchPair, scripts: PageScripts, c
   // What serializing one text costs, per size, in the baseline page (same engine as the offscreen document).
   const serialization: Array<Array<string | number | null>> = [];
   for (const size of new Set(config.sizes.map((s) => Math.min(s, TEXT_MAX_BYTES)))) {
-    await raw(rawA, 'serializationCost', size, 5); // warm-up
-    const cost = await raw(rawA, 'serializationCost', size, config.quick ? 5 : 50);
+    await raw(rawA, 'serializationCost', size, 2); // warm-up
+    const cost = await raw(rawA, 'serializationCost', size, config.quick ? 2 : 20);
     serialization.push([sizeLabel(size), cost.chunks, cost.packMs, cost.unpackMs, cost.jsonMs, cost.utf8Ms]);
   }
   data.serialization = serialization;
@@ -170,7 +170,7 @@ export async function throughputSection(pair: BenchPair, scripts: PageScripts, c
       },
       popupTable,
       {
-        title: 'CPU time to serialize one text message, ms (mean of 50, in a page of Alice\'s browser)',
+        title: 'CPU time to serialize one text message, ms (median of 20 batches of 10, in a page of Alice\'s browser)',
         columns: ['text', 'PeerJS chunks', 'PeerJS binary: pack + chunk + pack chunks', 'PeerJS binary: unpack chunks + join + unpack', 'JSON stringify + parse', 'UTF-8 encode + decode (floor)'],
         rows: serialization,
         note: 'With peerjs.util.pack / unpack / chunk of the stock bundle, as BinaryPack DataConnection.send and its receiver use them.',
