@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM, EXTENSION_DIR, TEST_EXTENSION_ID, type ServerProcess } from '../../tests/e2e/harness';
+import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, TEST_EXTENSION_ID, type ServerProcess } from '../../tests/e2e/harness';
 import { devtools, drive, raw, sleep, wall, type BenchWeb, type PageScripts } from '../lib/browser';
 import type { BenchConfig } from '../lib/config';
 import { withoutPopups, type BenchPair } from '../lib/pair';
@@ -149,24 +149,13 @@ export async function measureWarmConnect(pair: BenchPair, scripts: PageScripts, 
   return { popups, quiet };
 }
 
-/** The flags tests/e2e/harness.ts gives Chromium (not exported there), for the persistent profile of the cold start. */
-const HARNESS_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=Translate,MediaRouter',
-];
 
 function launchProfile(dir: string, withExtension: boolean, url?: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      ...HARNESS_FLAGS,
+      ...CHROMIUM_FLAGS,
       ...(withExtension ? [`--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`] : []),
       // To read when the registering document started and loaded (both kinds of launch alike).
       '--remote-debugging-port=0',

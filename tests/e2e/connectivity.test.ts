@@ -5,6 +5,7 @@
  * Nothing is mocked: two Chromium profiles, a real PeerServer, real TURN servers.
  */
 import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTurnCredentials } from '../../server/turn-credentials';
 import { startPair, startServer, startStaticServer, startTcpProxy, startTurn, TEST_EXTENSION_ID, User, ViewerPage, type Pair, type TurnProcess } from './harness';
@@ -159,15 +160,7 @@ describe('through coturn', () => {
     await pair.alicePopup.send('hello through the relay');
     await bobReceives(pair, 'hello through the relay');
 
-    const page = await pair.alice.context.newPage();
-    await page.goto(web.url);
-    await pair.alicePopup.page.bringToFront();
-    await pair.alicePopup.page.getByTestId('share-tab').click();
-    await pair.bobPopup.share('in', 'incoming').waitFor({ timeout: 10_000 });
-    await page.bringToFront();
-    const opened = pair.bob.context.waitForEvent('page', { timeout: 10_000 });
-    await pair.bobPopup.share('in', 'incoming').getByTestId('share-accept').click();
-    const viewer = new ViewerPage(await opened);
+    const { page, viewer } = await shareTabWithBob();
     await expect.poll(async () => (await viewer.figures()).framesDecoded, { timeout: 20_000 }).toBeGreaterThan(30);
     const figures = await viewer.figures();
     console.log(`[figure] tab share over the relay: ${figures.width}x${figures.height} at ${figures.fps} fps, ${figures.kbps} kbit/s`);
@@ -223,6 +216,20 @@ describe('through coturn', () => {
     await bobReceives(pair, 'through the second relay');
   });
 
+  /** A opens the moving page and shares it; B accepts. Returns A's shared page and B's viewer. */
+  async function shareTabWithBob(): Promise<{ page: Page; viewer: ViewerPage }> {
+    const page = await pair.alice.context.newPage();
+    await page.goto(web.url);
+    await pair.alicePopup.page.bringToFront();
+    await pair.alicePopup.page.getByTestId('share-tab').click();
+    await pair.bobPopup.share('in', 'incoming').waitFor({ timeout: 10_000 });
+    await page.bringToFront();
+    const opened = pair.bob.context.waitForEvent('page', { timeout: 10_000 });
+    await pair.bobPopup.share('in', 'incoming').getByTestId('share-accept').click();
+    const viewer = new ViewerPage(await opened);
+    return { page, viewer };
+  }
+
   /** Both users use these TURN URLs (credentials minted for each), relay only; A connects to B. */
   async function relayThrough(urls: string[]): Promise<void> {
     for (const [user, id] of [
@@ -257,15 +264,7 @@ describe('through coturn', () => {
     await pair.alicePopup.send('before the outage');
     await bobReceives(pair, 'before the outage');
     // A shares a tab with B too: it must come back by itself.
-    const page = await pair.alice.context.newPage();
-    await page.goto(web.url);
-    await pair.alicePopup.page.bringToFront();
-    await pair.alicePopup.page.getByTestId('share-tab').click();
-    await pair.bobPopup.share('in', 'incoming').waitFor({ timeout: 10_000 });
-    await page.bringToFront();
-    const opened = pair.bob.context.waitForEvent('page', { timeout: 10_000 });
-    await pair.bobPopup.share('in', 'incoming').getByTestId('share-accept').click();
-    const viewer = new ViewerPage(await opened);
+    const { page, viewer } = await shareTabWithBob();
     await expect.poll(async () => (await viewer.figures()).framesDecoded, { timeout: 20_000 }).toBeGreaterThan(10);
     let second: TurnProcess | undefined;
     try {

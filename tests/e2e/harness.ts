@@ -18,7 +18,8 @@ export const EXTENSION_DIR = resolve('.output/chrome-mv3-test');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Flags found necessary on these machines (shared/notes/e2e-on-this-machine.md). */
-const CHROMIUM_FLAGS = [
+/** Flags every test browser gets (also used by the bench's cold-start profile). */
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
