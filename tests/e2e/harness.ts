@@ -362,6 +362,17 @@ export class PopupPage {
     await this.page.locator(`[data-testid="peer-item"][data-peer-id="${peerId}"][data-state="${state}"]`).waitFor({ timeout });
   }
 
+  /**
+   * Waits until the popup shows the connection to `peerId` as lost: not connected, with a
+   * recorded drop. After a loss the product redials by itself, so the state itself flips
+   * between disconnected and connecting; the drop mark stays until the peer is back.
+   */
+  async waitLost(peerId: string, timeout = 15_000): Promise<void> {
+    await this.page
+      .locator(`[data-testid="peer-item"][data-peer-id="${peerId}"][data-drop-at]:not([data-state="connected"])`)
+      .waitFor({ timeout });
+  }
+
   async connect(peerId: string): Promise<void> {
     await this.page.getByTestId('peer-id-input').fill(peerId);
     await this.page.getByTestId('connect-button').click();

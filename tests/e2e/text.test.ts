@@ -141,7 +141,9 @@ describe('two users exchange text', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await alice.close();
     const gone = performance.now();
-    await bobPopup.waitPeer(aliceId, 'disconnected', 10_000);
-    console.log(`[figure] A's browser closed to "disconnected" in B's popup: ${(performance.now() - gone).toFixed(0)} ms`);
+    await bobPopup.waitLost(aliceId, 10_000);
+    const lostAfter = performance.now() - gone;
+    await expect(bobPopup.peerItem(aliceId).textContent()).resolves.toMatch(/Connection lost|Disconnected/i);
+    console.log(`[figure] A's browser closed to "connection lost" in B's popup: ${lostAfter.toFixed(0)} ms`);
   });
 });
