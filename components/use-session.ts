@@ -9,7 +9,11 @@ import type { ErrorCode } from '@/lib/errors';
 import { commandSession, onSessionEvent, type RuntimeLike } from '@/lib/messaging';
 import type { ChatMessage, SessionCommand, SessionReply, SessionState } from '@/lib/protocol/runtime';
 
-/** How often the page asks for a fresh snapshot while it gets no events, in ms (covers a restarted host). */
+/**
+ * After this long without events the page asks for the state again, in ms: covers
+ * a restarted host and events lost while the page was busy. The history comes
+ * along only when its length shows that the page missed some of it.
+ */
 const RESYNC_MS = 5000;
 
 export function useSession() {
@@ -19,15 +23,17 @@ export function useSession() {
   /** Set when the peer host cannot be reached. */
   const hostError = ref<ErrorCode>();
 
-  async function refresh(): Promise<void> {
-    const reply = await commandSession(runtime, { type: 'session/get-state' });
-    if (reply.ok) {
-      state.value = reply.state;
-      messages.value = reply.messages;
-      hostError.value = undefined;
-    } else {
+  /** @param withMessages `false`: the state only, and the history only if its length differs from ours. */
+  async function refresh(withMessages = true): Promise<void> {
+    const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages });
+    if (!reply.ok) {
       hostError.value = reply.error;
+      return;
     }
+    state.value = reply.state;
+    hostError.value = undefined;
+    if (reply.messages) messages.value = reply.messages;
+    else if (reply.messageCount !== messages.value.length) await refresh(true);
   }
 
   function upsert(message: ChatMessage): void {
@@ -37,18 +43,29 @@ export function useSession() {
   }
 
   let stop: (() => void) | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let mounted = false;
+  const armResync = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void refresh(false).finally(() => mounted && timer === undefined && armResync());
+    }, RESYNC_MS);
+  };
   onMounted(() => {
+    mounted = true;
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
       else if (event.type === 'event/message') upsert(event.message);
+      armResync();
     });
     void refresh();
-    timer = setInterval(() => void refresh(), RESYNC_MS);
+    armResync();
   });
   onBeforeUnmount(() => {
+    mounted = false;
     stop?.();
-    if (timer !== undefined) clearInterval(timer);
+    if (timer !== undefined) clearTimeout(timer);
   });
 
   function command<C extends SessionCommand>(cmd: C): Promise<SessionReply<C['type']>> {

@@ -114,13 +114,16 @@ function command<C extends SessionCommand>(route: Route, body: C): Promise<Sessi
   return route === 'direct' ? commandOffscreen(runtime, body) : commandSession(runtime, body);
 }
 
-/** The current snapshot, asked as the popup asks for it (or `direct`). */
-async function getState(route: Route = 'relay'): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
+/**
+ * The current snapshot, asked as the popup asks for it (or `direct`): with the history
+ * as on opening, or without it (`withMessages` false) as in the popup's idle resync.
+ */
+async function getState(route: Route = 'relay', withMessages = true): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
   const t0 = wall();
-  const reply = await command(route, { type: 'session/get-state' });
+  const reply = await command(route, { type: 'session/get-state', messages: withMessages });
   const ms = wall() - t0;
   if (!reply.ok) throw new Error(`get-state: ${reply.error}`);
-  return { state: reply.state, messages: reply.messages.length, bytes: JSON.stringify(reply).length, ms };
+  return { state: reply.state, messages: reply.messageCount, bytes: JSON.stringify(reply).length, ms };
 }
 
 /** `session/connect` as the popup sends it; `t0` is just before sending (wall ms). */

@@ -41,8 +41,8 @@ async function series(pair: BenchPair, page: Page, reps: number, log: (line: str
     async (i: number): Promise<void> => void out.direct.push((await drive(page, 'rtt', bobId, `ping ${i} direct`, 'direct')).delivered),
     async (): Promise<void> => void out.peerjs.push(await raw(rawA, 'peerRtt')),
     async (): Promise<void> => void out.rtc.push(await raw(rawA, 'rtcRtt')),
-    async (): Promise<void> => void out.relayCommand.push((await drive(page, 'getState')).ms),
-    async (): Promise<void> => void out.directCommand.push((await drive(page, 'getState', 'direct')).ms),
+    async (): Promise<void> => void out.relayCommand.push((await drive(page, 'getState', 'relay', false)).ms),
+    async (): Promise<void> => void out.directCommand.push((await drive(page, 'getState', 'direct', false)).ms),
   ];
   // One unmeasured round of each to warm up.
   for (const step of steps) await step(-1);

@@ -41,7 +41,7 @@ export default defineBackground(() => {
 
   async function currentState(): Promise<SessionState | undefined> {
     await ensureOffscreen();
-    const reply = await commandOffscreen(runtime, { type: 'session/get-state' });
+    const reply = await commandOffscreen(runtime, { type: 'session/get-state', messages: false });
     return reply.ok ? reply.state : undefined;
   }
 

@@ -202,7 +202,11 @@ const Failed = v.object({ ok: v.literal(false), error: ErrorCodeSchema });
 
 /** Commands the peer host (offscreen document) owns. */
 export const SessionCommandSchema = v.variant('type', [
-  v.object({ type: v.literal('session/get-state') }),
+  v.object({
+    type: v.literal('session/get-state'),
+    /** `false`: leave the history out (a periodic resync; the history can be 31 MiB of JSON). Default `true`. */
+    messages: v.optional(v.boolean()),
+  }),
   v.object({ type: v.literal('session/connect'), peerId: v.pipe(v.string(), v.maxLength(256)) }),
   v.object({ type: v.literal('session/disconnect'), peerId: PeerIdField }),
   v.object({ type: v.literal('session/forget'), peerId: PeerIdField }),
@@ -242,7 +246,14 @@ export const SessionCommandSchema = v.variant('type', [
 /** Answer schemas, by command type. */
 export const SessionReplySchemas = {
   'session/get-state': v.union([
-    v.object({ ok: v.literal(true), state: SessionStateSchema, messages: v.array(ChatMessageSchema) }),
+    v.object({
+      ok: v.literal(true),
+      state: SessionStateSchema,
+      /** The history, oldest first; absent when the command said `messages: false`. */
+      messages: v.optional(v.array(ChatMessageSchema)),
+      /** How many messages the history holds, so that a page can tell it missed some. */
+      messageCount: v.number(),
+    }),
     Failed,
   ]),
   'session/connect': v.union([Ok, Failed]),

@@ -281,6 +281,11 @@ export class PeerSession {
     return this.history.map((message) => ({ ...message }));
   }
 
+  /** How many messages the history holds (at most {@link HISTORY_LIMIT}). */
+  get messageCount(): number {
+    return this.history.length;
+  }
+
   /**
    * Opens a `DataConnection` to `rawPeerId`.
    * @returns once the connection is open, or with the reason it failed

@@ -109,6 +109,35 @@ describe('two users exchange text', () => {
     await expect.poll(() => bobPopup.texts('in')).toHaveLength(12);
   });
 
+  it('shows the start of a long text with a button for the whole, and older messages behind a button', async () => {
+    const long = `${'word '.repeat(1000)}the end`;
+    await alicePopup.send(long);
+    const received = bobPopup.messages('in').first();
+    await expect.poll(() => received.getByTestId('message-text').textContent(), { timeout: 10_000 }).toMatch(/^word word/);
+    const shown = (await received.getByTestId('message-text').textContent()) ?? '';
+    expect(shown.length).toBeLessThan(700);
+    expect(shown).not.toContain('the end');
+    const toggle = received.getByTestId('toggle-whole-text');
+    await expect(toggle.textContent()).resolves.toMatch(/Show the whole text \(5\D?007 characters\)/);
+    await toggle.click();
+    await expect(received.getByTestId('message-text').textContent()).resolves.toBe(long);
+
+    // The list shows the newest 50; the rest wait behind a button that says how many.
+    const total = await bobPopup.messages().count();
+    const extra = 52 - total;
+    for (let i = 0; i < extra; i++) await alicePopup.send(`filler ${i}`);
+    await expect.poll(() => bobPopup.page.getByTestId('message-text').first().textContent(), { timeout: 15_000 }).toBe(`filler ${extra - 1}`);
+    await expect(bobPopup.messages().count()).resolves.toBe(50);
+    const older = bobPopup.page.getByTestId('show-older');
+    await expect(older.textContent()).resolves.toContain('Show 2 older messages');
+    const first = 'Hello Bob! Привет, سلام دنیا 👋🏽 — tabs\tand\nnew lines';
+    await expect(bobPopup.texts('in')).resolves.not.toContain(first);
+    await older.click();
+    await expect(bobPopup.messages().count()).resolves.toBe(52);
+    await expect(older.count()).resolves.toBe(0);
+    await expect(bobPopup.texts('in')).resolves.toContain(first);
+  });
+
   it('B sees A disconnect, and text to a gone peer stays in the box', async () => {
     await alicePopup.peerItem(bobId).getByTestId('disconnect-peer').click();
     await bobPopup.waitPeer(aliceId, 'disconnected', 10_000);

@@ -5,28 +5,9 @@ import {
   commandSession,
   onSessionEvent,
   serve,
-  type RuntimeLike,
-  type RuntimeListener,
 } from '@/lib/messaging';
 import { CHANNEL } from '@/lib/protocol/runtime';
-
-/** An in-memory runtime: sendMessage reaches every listener, as Chrome's does for other contexts. */
-function fakeRuntime(id = 'our-extension'): RuntimeLike & { deliver(message: unknown, senderId?: string): Promise<unknown> } {
-  const listeners = new Set<RuntimeListener>();
-  const deliver = async (message: unknown, senderId = id): Promise<unknown> => {
-    for (const listener of listeners) {
-      const answer = listener(structuredClone(message), { id: senderId });
-      if (answer !== undefined) return structuredClone(await answer);
-    }
-    throw new Error('Could not establish connection. Receiving end does not exist.');
-  };
-  return {
-    id,
-    sendMessage: (message) => deliver(message),
-    onMessage: { addListener: (l) => listeners.add(l), removeListener: (l) => listeners.delete(l) },
-    deliver,
-  };
-}
+import { fakeRuntime } from './fake-runtime';
 
 const state = { myId: 'me-me-1000', server: { status: 'online' as const, url: 'ws://x' }, peers: [], shares: [] };
 
@@ -38,9 +19,9 @@ describe('runtime messaging', () => {
     const background = vi.fn(async () => ({ ok: true, settings: {} }));
     serve(runtime, 'background', background);
     serve(runtime, 'offscreen', async (command) =>
-      command.type === 'session/get-state' ? { ok: true, state, messages: [] } : { ok: false, error: 'internal' },
+      command.type === 'session/get-state' ? { ok: true, state, messages: [], messageCount: 0 } : { ok: false, error: 'internal' },
     );
-    await expect(commandOffscreen(runtime, { type: 'session/get-state' })).resolves.toEqual({ ok: true, state, messages: [] });
+    await expect(commandOffscreen(runtime, { type: 'session/get-state' })).resolves.toEqual({ ok: true, state, messages: [], messageCount: 0 });
     expect(background).not.toHaveBeenCalled();
   });
 

@@ -1,0 +1,42 @@
+import { EventEmitter } from 'node:events';
+import type { Peer } from 'peerjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commandOffscreen, serve } from '@/lib/messaging';
+import { startPeerHost } from '@/lib/session/host';
+import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
+import { fakeRuntime } from './fake-runtime';
+
+const settings: SessionSettings = {
+  peerId: 'me-otter-1000',
+  displayName: 'Me',
+  signaling: DEFAULT_SIGNALING,
+  iceServers: [],
+  pins: {},
+  trusted: [],
+  blocked: [],
+};
+
+/** A Peer that never reaches its PeerServer: enough for commands that need no connection. */
+function unreachablePeer(): Peer {
+  return Object.assign(new EventEmitter(), { disconnect() {}, destroy() {}, reconnect() {} }) as unknown as Peer;
+}
+
+describe('peer host', () => {
+  let stop: (() => void) | undefined;
+  afterEach(() => stop?.());
+
+  it('answers get-state with the history, or with its length only when asked to leave it out', async () => {
+    const runtime = fakeRuntime();
+    serve(runtime, 'background', async () => ({ ok: true, settings }));
+    ({ stop } = startPeerHost(runtime, unreachablePeer));
+    // A failed send kept in the history (as from the context menu).
+    const sent = await commandOffscreen(runtime, { type: 'session/send-text', peerId: 'bob-otter-2000', text: 'hi', keepOnFailure: true });
+    expect(sent).toEqual({ ok: false, error: 'not-connected' });
+
+    const full = await commandOffscreen(runtime, { type: 'session/get-state' });
+    expect(full).toMatchObject({ ok: true, messageCount: 1, messages: [{ text: 'hi', status: 'failed' }] });
+    const light = await commandOffscreen(runtime, { type: 'session/get-state', messages: false });
+    expect(light).toMatchObject({ ok: true, messageCount: 1, state: { myId: 'me-otter-1000' } });
+    expect(light).not.toHaveProperty('messages');
+  });
+});
