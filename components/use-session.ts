@@ -42,6 +42,16 @@ export function useSession() {
     else messages.value.push(message);
   }
 
+  /** A status change; one for a message we never saw is left to the resync (the history length differs). */
+  function updateStatus(id: string, status: ChatMessage['status'], error: ChatMessage['error']): void {
+    // Newest last, and status changes are mostly about recent messages.
+    const index = messages.value.findLastIndex((m) => m.id === id);
+    const old = messages.value[index];
+    if (!old) return;
+    const { error: _old, ...rest } = old;
+    messages.value.splice(index, 1, error ? { ...rest, status, error } : { ...rest, status });
+  }
+
   let stop: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let mounted = false;
@@ -57,6 +67,7 @@ export function useSession() {
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
       else if (event.type === 'event/message') upsert(event.message);
+      else if (event.type === 'event/message-status') updateStatus(event.id, event.status, event.error);
       armResync();
     });
     void refresh();

@@ -53,8 +53,8 @@ onSessionEvent(runtime, (event) => {
     lastState = event.state;
     for (const peer of event.state.peers) record(peerTransitions, peer.id, peer.state, at);
     for (const share of event.state.shares) record(shareTransitions, share.id, share.state, at);
-  } else if (event.type === 'event/message') {
-    if (event.message.direction === 'out' && event.message.status === 'delivered' && !delivered.has(event.message.id)) delivered.set(event.message.id, at);
+  } else if (event.type === 'event/message-status') {
+    if (event.status === 'delivered' && !delivered.has(event.id)) delivered.set(event.id, at);
   } else if (event.type === 'event/share-offer' && autoAccept) {
     // As a user who clicks Accept at once: the popup's accept (background/accept-share), which also opens the viewer.
     const entry: { offerAt: number; acceptedAt?: number; error?: string } = { offerAt: at };

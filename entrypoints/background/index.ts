@@ -85,7 +85,9 @@ export default defineBackground(() => {
         void notifyConnectionRequest(event.peerId);
         return;
       case 'event/message':
-        if (event.added && event.message.direction === 'in') void notifyReceived(event.message, lastState);
+        if (event.message.direction === 'in') void notifyReceived(event.message, lastState);
+        return;
+      case 'event/message-status':
         return;
       case 'event/share-offer':
         void notifyShareOffer(event.share, peerLabel(event.share.peerId));

@@ -293,7 +293,15 @@ export const BackgroundRequestSchema = v.variant('type', [
 /** Events the peer host broadcasts; nobody answers them. */
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
-  v.object({ type: v.literal('event/message'), message: ChatMessageSchema, added: v.boolean() }),
+  /** A message joined the history. */
+  v.object({ type: v.literal('event/message'), message: ChatMessageSchema }),
+  /** A message's status changed; without its text, which can be 64 KiB and reaches every context. */
+  v.object({
+    type: v.literal('event/message-status'),
+    id: ChatMessageSchema.entries.id,
+    status: ChatMessageSchema.entries.status,
+    error: v.optional(ErrorCodeSchema),
+  }),
   /** An untrusted peer wants to connect: ask the user. */
   v.object({ type: v.literal('event/connection-request'), peerId: PeerIdField }),
   /** A peer offers a share: ask the user. */

@@ -38,7 +38,13 @@ export function startPeerHost(
     onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
     onConnectionRequest: (peerId) => void broadcast(runtime, { type: 'event/connection-request', peerId }),
     onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
-    onMessage: (message, added) => void broadcast(runtime, { type: 'event/message', message, added }),
+    onMessage: (message, added) =>
+      void broadcast(
+        runtime,
+        added
+          ? { type: 'event/message', message }
+          : { type: 'event/message-status', id: message.id, status: message.status, ...(message.error ? { error: message.error } : {}) },
+      ),
   });
 
   let markReady: () => void = () => {};
