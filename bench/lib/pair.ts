@@ -17,6 +17,14 @@ export interface BenchPair {
   bobPopup: Page;
   aliceId: string;
   bobId: string;
+  /**
+   * A quiet extension page of each user, open for the whole run: whatever the bench
+   * installs into an offscreen document (prototype wrappers, listeners) is installed from
+   * here. Functions from a closed page's realm stop working, silently: wrappers installed
+   * from a popup that is closed later made the offscreen document's `send` a no-op.
+   */
+  aliceHost: Page;
+  bobHost: Page;
   /** Baseline pages: A in Alice's browser, B in Bob's. */
   rawA: Page;
   rawB: Page;
@@ -90,6 +98,7 @@ export async function startBenchPair(server: ServerProcess, web: BenchWeb, scrip
     await Promise.all([injectDriver(alicePopup, scripts), injectDriver(bobPopup, scripts)]);
     await trustPeer(bobPopup, aliceId);
     await trustPeer(alicePopup, bobId);
+    const [aliceHost, bobHost] = await Promise.all([openQuietPage(alice, scripts), openQuietPage(bob, scripts)]);
 
     const [rawA, rawB] = await Promise.all([openRawPage(alice.context, web), openRawPage(bob.context, web)]);
     const suffix = Math.random().toString(36).slice(2, 8);
@@ -113,6 +122,8 @@ export async function startBenchPair(server: ServerProcess, web: BenchWeb, scrip
       bob,
       alicePopup,
       bobPopup,
+      aliceHost,
+      bobHost,
       aliceId,
       bobId,
       rawA,

@@ -65,7 +65,9 @@ async function warmSeries(pair: BenchPair, a: Page, b: Page, reps: number, log: 
   const { aliceId, bobId, rawA, rawB, rawBId } = pair;
   const out: WarmSeries = { productBoth: [], productA: [], productB: [], productReply: [], peerBoth: [], peerA: [], productPhases: [], peerPhases: [] };
   // Mark the moments of each connect in both offscreen documents (the baseline pages always mark).
-  if (!(await drive(a, 'instrumentTimeline')) || !(await drive(b, 'instrumentTimeline'))) throw new Error('offscreen document not found');
+  if (!(await drive(pair.aliceHost, 'instrumentTimeline')) || !(await drive(pair.bobHost, 'instrumentTimeline'))) {
+    throw new Error('offscreen document not found');
+  }
 
   const productDisconnect = async (): Promise<void> => {
     const t = await drive(a, 'disconnect', bobId);

@@ -61,7 +61,7 @@ export async function rttSection(pair: BenchPair, scripts: PageScripts, config: 
   const { quiet, messaging } = await withoutPopups(pair, scripts, async (alice) => {
     const quietSeries = await series(pair, alice, config.rttReps, log, 'popups closed');
     // The messaging primitives alone, page ↔ offscreen document, small and 64 KiB payloads.
-    if (!(await drive(alice, 'installEcho'))) throw new Error('offscreen document not found');
+    if (!(await drive(pair.aliceHost, 'installEcho'))) throw new Error('offscreen document not found');
     const small = await drive(alice, 'messagingCost', config.rttReps, 100);
     const large = await drive(alice, 'messagingCost', config.rttReps, 65_536);
     return { quiet: quietSeries, messaging: { small, large } };

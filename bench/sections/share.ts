@@ -105,7 +105,7 @@ export async function shareSection(pair: BenchPair, web: BenchWeb, scripts: Page
   await clockTab.bringToFront();
   const tabId = await drive(alicePopup, 'tabToShare');
   if (tabId === undefined) throw new Error('no tab to share');
-  if (!(await drive(bobPopup, 'instrumentOffscreen'))) throw new Error("Bob's offscreen document was not found");
+  if (!(await drive(pair.bobHost, 'instrumentOffscreen'))) throw new Error("Bob's offscreen document was not found");
   await drive(bobPopup, 'setAutoAccept', true);
   await clockTab.bringToFront();
 
