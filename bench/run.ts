@@ -73,6 +73,9 @@ function gitDescribe(): string {
   }
 }
 
+/** Read before the first section is saved: the results file itself is part of the tree. */
+const commit = gitDescribe();
+
 /** Everything measured so far; written after every section, so a run cut short still leaves its figures. */
 const sections: Partial<Record<SectionKey, SectionResult>> = {};
 
@@ -92,7 +95,7 @@ function save(final: boolean): string {
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
       os: `${type()} ${release()}`,
-      commit: gitDescribe(),
+      commit,
       quick: config.quick,
       durationSeconds: (wall() - started) / 1000,
       repetitions: {
