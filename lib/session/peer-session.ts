@@ -300,7 +300,16 @@ export class PeerSession {
     if (peerId === this.settings.peerId) return Promise.resolve({ ok: false, error: 'self-connect' });
     const existing = this.peers.get(peerId);
     if (existing?.view.state === 'connected') return Promise.resolve({ ok: true });
-    if (existing?.view.state === 'connecting') return new Promise((resolve) => existing.waiters.push(resolve));
+    if (existing?.view.state === 'connecting') {
+      const joined = new Promise<Result>((resolve) => existing.waiters.push(resolve));
+      if (existing.view.initiator !== 'them') return joined;
+      // Their attempt may be dead: a side that restarts mid-handshake never says so, and PeerJS
+      // fires nothing for a channel that never opened. Our user asked to connect: dial once
+      // ourselves when it fails, instead of handing them its timeout.
+      return joined.then((result) =>
+        result.ok || result.error === 'connection-declined' || this.peer === undefined ? result : this.connect(peerId),
+      );
+    }
     if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
       return Promise.resolve({ ok: false, error: 'server-unreachable' });
     }

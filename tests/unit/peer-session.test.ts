@@ -400,6 +400,22 @@ describe('PeerSession', () => {
     expect(ours.closed).toBe(false);
   });
 
+  it('dials itself when the incoming attempt a Connect click joined never opens', async () => {
+    // Their side restarted mid-handshake: the attempt stays unopened and nothing says so.
+    const dead = new FakeConnection('bob-otter-2000');
+    peer().emit('connection', dead);
+    const result = session.connect('bob-otter-2000');
+    expect(peer().outgoing).toHaveLength(0);
+    vi.advanceTimersByTime(CONNECT_TIMEOUT_MS);
+    await flush();
+    const ours = peer().outgoing[0]!;
+    expect(ours.peer).toBe('bob-otter-2000');
+    ours.opened();
+    ours.emit('data', hello(''));
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(state().peers).toMatchObject([{ id: 'bob-otter-2000', state: 'connected', initiator: 'me' }]);
+  });
+
   it('restarts the peer when settings that matter change, not for a display name', () => {
     session.configure({ ...settings, displayName: 'Other' });
     expect(peers).toHaveLength(1);
