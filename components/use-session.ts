@@ -11,8 +11,8 @@ import type { ChatMessage, SessionCommand, SessionReply, SessionState } from '@/
 
 /**
  * After this long without events the page asks for the state again, in ms: covers
- * a restarted host and events lost while the page was busy. The history comes
- * along only when its length shows that the page missed some of it.
+ * a restarted host. The history comes along only when its length shows that the
+ * page missed some of it (message events carry the length too, for a gap at once).
  */
 const RESYNC_MS = 5000;
 
@@ -52,6 +52,24 @@ export function useSession() {
     messages.value.splice(index, 1, error ? { ...rest, status, error } : { ...rest, status });
   }
 
+  let healing = false;
+  /**
+   * Keeps the page's history as long as the host's: drops the oldest as the host does at
+   * its limit, and reloads the history when the page has fewer (it missed an event, or a
+   * snapshot taken before a message overwrote it).
+   */
+  function checkLength(historyLength: number, added: boolean): void {
+    const extra = messages.value.length - historyLength;
+    if (extra === 0 || healing) return;
+    if (added && extra === 1) {
+      // The host is at its limit and dropped its oldest message.
+      messages.value.splice(0, 1);
+      return;
+    }
+    healing = true;
+    void refresh(true).finally(() => (healing = false));
+  }
+
   let stop: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let mounted = false;
@@ -66,8 +84,13 @@ export function useSession() {
     mounted = true;
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
-      else if (event.type === 'event/message') upsert(event.message);
-      else if (event.type === 'event/message-status') updateStatus(event.id, event.status, event.error);
+      else if (event.type === 'event/message') {
+        upsert(event.message);
+        checkLength(event.historyLength, true);
+      } else if (event.type === 'event/message-status') {
+        updateStatus(event.id, event.status, event.error);
+        checkLength(event.historyLength, false);
+      }
       armResync();
     });
     void refresh();

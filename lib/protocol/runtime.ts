@@ -293,14 +293,18 @@ export const BackgroundRequestSchema = v.variant('type', [
 /** Events the peer host broadcasts; nobody answers them. */
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
-  /** A message joined the history. */
-  v.object({ type: v.literal('event/message'), message: ChatMessageSchema }),
+  /**
+   * A message joined the history. `historyLength`: the history's length after it (oldest
+   * dropped beyond the limit), so a page can tell at once that it missed a message.
+   */
+  v.object({ type: v.literal('event/message'), message: ChatMessageSchema, historyLength: v.number() }),
   /** A message's status changed; without its text, which can be 64 KiB and reaches every context. */
   v.object({
     type: v.literal('event/message-status'),
     id: ChatMessageSchema.entries.id,
     status: ChatMessageSchema.entries.status,
     error: v.optional(ErrorCodeSchema),
+    historyLength: v.number(),
   }),
   /** An untrusted peer wants to connect: ask the user. */
   v.object({ type: v.literal('event/connection-request'), peerId: PeerIdField }),

@@ -42,8 +42,14 @@ export function startPeerHost(
       void broadcast(
         runtime,
         added
-          ? { type: 'event/message', message }
-          : { type: 'event/message-status', id: message.id, status: message.status, ...(message.error ? { error: message.error } : {}) },
+          ? { type: 'event/message', message, historyLength: session.messageCount }
+          : {
+              type: 'event/message-status',
+              id: message.id,
+              status: message.status,
+              ...(message.error ? { error: message.error } : {}),
+              historyLength: session.messageCount,
+            },
       ),
   });
 

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Peer } from 'peerjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commandOffscreen, serve } from '@/lib/messaging';
+import { commandOffscreen, onSessionEvent, serve } from '@/lib/messaging';
+import type { SessionEvent } from '@/lib/protocol/runtime';
 import { startPeerHost } from '@/lib/session/host';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
 import { fakeRuntime } from './fake-runtime';
@@ -29,9 +30,13 @@ describe('peer host', () => {
     const runtime = fakeRuntime();
     serve(runtime, 'background', async () => ({ ok: true, settings }));
     ({ stop } = startPeerHost(runtime, unreachablePeer));
+    const events: SessionEvent[] = [];
+    onSessionEvent(runtime, (event) => events.push(event));
     // A failed send kept in the history (as from the context menu).
     const sent = await commandOffscreen(runtime, { type: 'session/send-text', peerId: 'bob-otter-2000', text: 'hi', keepOnFailure: true });
     expect(sent).toEqual({ ok: false, error: 'not-connected' });
+    // Pages learn of it with the history's length, so that a page that missed one can tell.
+    expect(events).toContainEqual({ type: 'event/message', message: expect.objectContaining({ text: 'hi' }), historyLength: 1 });
 
     const full = await commandOffscreen(runtime, { type: 'session/get-state' });
     expect(full).toMatchObject({ ok: true, messageCount: 1, messages: [{ text: 'hi', status: 'failed' }] });
