@@ -148,7 +148,7 @@ export async function throughputSection(pair: BenchPair, scripts: PageScripts, c
     title: `With both popups open: ${POPUP_TEXTS} texts of 64 KiB (${sizeLabel(POPUP_TEXTS * TEXT_MAX_BYTES)}) a transfer, before and after the sweep filled the history`,
     columns: ['texts in the history', 'history MiB (as JSON)', 'ms to the last Delivered', 'MiB/s'],
     rows: withPopups.map((t) => [t.historyTexts, t.historyMiB, t.ms, mibPerSecond(POPUP_TEXTS * TEXT_MAX_BYTES, t.ms)]),
-    note: 'The popup renders every message of the history in full, on the main thread of the extension process, which it shares with the offscreen document (bench/README.md, "Known findings").',
+    note: 'The popup shows the newest 50 messages (the first 600 characters of a long one), on the main thread of the extension process, which it shares with the offscreen document (bench/README.md, "Known findings").',
   };
   const measures: Measure[] = [
     {
