@@ -23,7 +23,7 @@ export function useSession() {
   /** Set when the peer host cannot be reached. */
   const hostError = ref<ErrorCode>();
 
-  /** @param withMessages `false`: the state only, and the history only if its length differs from ours. */
+  /** @param withMessages `false`: the state only, and the history only if its length differs from ours ({@link checkLength}). */
   async function refresh(withMessages = true): Promise<void> {
     const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages });
     if (!reply.ok) {
@@ -33,7 +33,7 @@ export function useSession() {
     state.value = reply.state;
     hostError.value = undefined;
     if (reply.messages) messages.value = reply.messages;
-    else if (reply.messageCount !== messages.value.length) await refresh(true);
+    else checkLength(reply.messageCount, false);
   }
 
   function upsert(message: ChatMessage): void {

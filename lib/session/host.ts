@@ -69,9 +69,12 @@ export function startPeerHost(
     if (!(await whenReady())) return { ok: false, error: 'not-ready' };
     switch (command.type) {
       case 'session/get-state':
-        return command.messages === false
-          ? { ok: true, state: session.getState(), messageCount: session.messageCount }
-          : { ok: true, state: session.getState(), messages: session.getMessages(), messageCount: session.messageCount };
+        return {
+          ok: true,
+          state: session.getState(),
+          messageCount: session.messageCount,
+          ...(command.messages === false ? {} : { messages: session.getMessages() }),
+        };
       case 'session/connect':
         return session.connect(command.peerId);
       case 'session/disconnect':
