@@ -18,6 +18,7 @@ const KEYS = {
   'peer-disconnected': 'error.peerDisconnected',
   'not-connected': 'error.notConnected',
   'connection-declined': 'error.connectionDeclined',
+  'peer-busy': 'error.peerBusy',
   'self-connect': 'error.selfConnect',
   'bad-peer-id': 'error.badPeerId',
   'text-too-long': 'error.textTooLong',

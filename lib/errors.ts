@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'peer-disconnected',
   /** The peer's user did not accept the connection (declined, or did not answer in time). */
   'connection-declined',
+  /** The peer has too many connection requests waiting for its user; try again later. */
+  'peer-busy',
   /** The connection is not open, so nothing was sent. */
   'not-connected',
   /** One cannot connect to one's own peer ID. */

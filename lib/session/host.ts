@@ -4,8 +4,9 @@
  * document now, Firefox's background page later. It uses only `runtime` messaging.
  */
 import type { Peer, PeerOptions } from 'peerjs';
+import * as v from 'valibot';
 import { broadcast, requestBackground, serve, type RuntimeLike } from '../messaging';
-import type { SessionCommand } from '../protocol/runtime';
+import { PeerViewSchema, ShareViewSchema, type SessionCommand, type SessionState } from '../protocol/runtime';
 import { sha256Fingerprint } from './certificate';
 import type { MediaAccess } from './media';
 import { PeerSession } from './peer-session';
@@ -37,7 +38,7 @@ export function startPeerHost(
     ...(fingerprint ? { fingerprint } : {}),
     onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
     onConnectionRequest: (peerId) => void broadcast(runtime, { type: 'event/connection-request', peerId }),
-    onState: (state) => void broadcast(runtime, { type: 'event/state', state }),
+    onState: (state) => void broadcast(runtime, { type: 'event/state', state: validEntries(state) }),
     onMessage: (message, added) =>
       void broadcast(
         runtime,
@@ -71,7 +72,7 @@ export function startPeerHost(
       case 'session/get-state':
         return {
           ok: true,
-          state: session.getState(),
+          state: validEntries(session.getState()),
           messageCount: session.messageCount,
           ...(command.messages === false ? {} : { messages: session.getMessages() }),
         };
@@ -130,4 +131,17 @@ export function startPeerHost(
       session.destroy();
     },
   };
+}
+
+/**
+ * The state without entries that fail their schema: one bad peer or share (a bug, or
+ * input that slipped past validation) must not make every page lose the whole state.
+ */
+export function validEntries(state: SessionState): SessionState {
+  const peers = state.peers.filter((peer) => v.safeParse(PeerViewSchema, peer).success);
+  const shares = state.shares.filter((share) => v.safeParse(ShareViewSchema, share).success);
+  if (peers.length !== state.peers.length || shares.length !== state.shares.length) {
+    console.warn(`[secureconnect] left ${state.peers.length - peers.length} peer(s) and ${state.shares.length - shares.length} share(s) out of the state: invalid`);
+  }
+  return { ...state, peers, shares };
 }

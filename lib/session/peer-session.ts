@@ -8,8 +8,9 @@
  */
 import type { DataConnection, Peer, PeerError, PeerOptions } from 'peerjs';
 import type { ErrorCode } from '../errors';
-import { checkPeerId } from '../ids';
+import { checkPeerId, isPeerId } from '../ids';
 import {
+  APP_TAG,
   DATA_CONNECTION_OPTIONS,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_TIMEOUT_MS,
@@ -26,12 +27,16 @@ import {
 } from '../protocol/peer';
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
 import { toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
-import { SasExchange, sdpFingerprint, normalizeFingerprint } from '../security/sas';
+import { SasExchange, sdpFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { fetchTurnCredentials, toIceServers, turnRefreshDelayMs } from './turn-client';
+import { guardDataConnection } from './data-guard';
+import { DeclinedPeers } from './declined';
+import { identityVerdict, waitForRemoteFingerprint } from './identity';
+import { guardSignaling, MAX_HELD_OFFERS, type OfferDecision, type OfferInfo, type SignalingGuard } from './signaling-guard';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 
@@ -51,6 +56,12 @@ export const CONSENT_TIMEOUT_MS = 120_000;
 
 /** Most messages kept from a peer while its connection waits for consent. */
 const CONSENT_BUFFER_LIMIT = 64;
+
+/** Most bytes (UTF-16 code units of text, roughly) kept from a peer while its connection waits for consent. */
+const CONSENT_BUFFER_BYTES = 1_048_576;
+
+/** How long a dialled peer may take to answer before we show that its user is being asked, in ms. */
+export const ANSWER_WAIT_MS = 1500;
 
 /** How long the peer has to complete the verification-code exchange, in ms. */
 export const SAS_TIMEOUT_MS = 10_000;
@@ -110,7 +121,17 @@ interface PeerEntry {
   held?: boolean;
   /** Incoming from an untrusted peer: waits for our user's answer; its messages are kept until then. */
   asking?: boolean;
-  buffered?: unknown[];
+  /** While `asking`: the peer's offer is held unanswered by the signaling guard (no connection exists yet). */
+  heldOffer?: boolean;
+  /** Open, and its identity is being read: what the peer sends waits in `buffered`. */
+  checking?: boolean;
+  buffered?: PeerMessage[];
+  /** Rough size of `buffered`, in UTF-16 code units. */
+  bufferedSize?: number;
+  /** The fingerprint the browser verified on the current connection (see `identity.ts`). */
+  seen?: string;
+  /** The program the peer says it runs (`hello.app`, or the connection's metadata). */
+  app?: string;
   /** Outgoing, open, but the peer's user has not accepted yet (no `hello` from them). */
   awaitingHello?: boolean;
   /** When we last heard from the peer, in ms since the Unix epoch. */
@@ -179,6 +200,12 @@ export class PeerSession {
    * and gives it back only to the same token (PeerServer answers `ID-TAKEN` otherwise).
    */
   private readonly token = randomToken();
+  /** The gate on the current `Peer`'s signaling (see `signaling-guard.ts`); absent for peers without PeerJS internals (tests). */
+  private guard?: SignalingGuard;
+  /** Strangers our user declined: they are refused without a prompt for a while. */
+  private readonly declined = new DeclinedPeers();
+  /** The TURN credentials fetch in flight, which a connect waits for. */
+  private turnReady?: Promise<void>;
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly backoff: BackoffOptions;
@@ -249,17 +276,10 @@ export class PeerSession {
     this.clearTurnTimer();
     this.minted = [];
     this.turnFailures = 0;
-    if (!settings.turnFromServer) {
-      this.turn = undefined;
-      this.startPeer();
-      return;
-    }
-    // Register once the first credentials are in (or failed), so the first connections can relay.
-    this.turn = { status: 'fetching' };
-    this.queueState();
-    void this.refreshTurn(generation).then(() => {
-      if (generation === this.generation && !this.peer) this.startPeer();
-    });
+    // Credentials are minted only for a peer registered with our token: fetched once registered (see `open`).
+    this.turn = settings.turnFromServer ? { status: 'fetching' } : undefined;
+    this.turnReady = undefined;
+    this.startPeer();
   }
 
   /** A snapshot of the state, without the history. */
@@ -300,6 +320,12 @@ export class PeerSession {
     if (peerId === this.settings.peerId) return Promise.resolve({ ok: false, error: 'self-connect' });
     const existing = this.peers.get(peerId);
     if (existing?.view.state === 'connected') return Promise.resolve({ ok: true });
+    if (existing?.asking) {
+      // Our user asks to connect to a peer that is asking us: that is a yes.
+      const joined = new Promise<Result>((resolve) => existing.waiters.push(resolve));
+      const answered = this.answerConnection(peerId, true);
+      return answered.ok ? joined : Promise.resolve(answered);
+    }
     if (existing?.view.state === 'connecting') {
       const joined = new Promise<Result>((resolve) => existing.waiters.push(resolve));
       if (existing.view.initiator !== 'them') return joined;
@@ -313,6 +339,11 @@ export class PeerSession {
     if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
       return Promise.resolve({ ok: false, error: 'server-unreachable' });
     }
+    if (this.turnReady && this.turn?.status === 'fetching') {
+      const peer = this.peer;
+      return this.turnReady.then(() => (this.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
+    }
+    this.declined.forget(peerId);
     const relayProblem = this.relayProblem();
     if (relayProblem) return Promise.resolve({ ok: false, error: relayProblem });
     const conn = this.peer.connect(peerId, {
@@ -336,6 +367,7 @@ export class PeerSession {
 
   /** Closes the connection to `peerId` and removes it from the list. */
   forget(peerId: string): Result {
+    this.guard?.refuse(peerId);
     const entry = this.peers.get(peerId);
     if (!entry) return { ok: true };
     this.sayBye(entry);
@@ -454,6 +486,13 @@ export class PeerSession {
       debug: 0,
     });
     this.peer = peer;
+    this.guard = typeof (peer as unknown as { _handleMessage?: unknown })._handleMessage === 'function'
+      ? guardSignaling(peer, {
+          onOffer: (offer) => this.decideOffer(offer),
+          onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
+          onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
+        })
+      : undefined;
     this.setServer({ status: 'connecting', url: this.server.url });
     this.watchRegistration(peer);
     peer.on('open', () => {
@@ -463,6 +502,12 @@ export class PeerSession {
       this.clearRetry();
       this.setServer({ status: 'online', url: this.server.url });
       this.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
+      if (settings.turnFromServer && this.turnTimer === undefined && this.turnReady === undefined) {
+        const generation = this.generation;
+        this.turnReady = this.refreshTurn(generation).finally(() => {
+          if (generation === this.generation) this.turnReady = undefined;
+        });
+      }
       // Peers lost while we were away from the PeerServer are dialled now rather than at their next step.
       for (const entry of this.peers.values()) {
         if (entry.reconnectTimer !== undefined) {
@@ -605,7 +650,7 @@ export class PeerSession {
     if (!settings) return;
     this.turnTimer = undefined;
     try {
-      const credentials = await fetchTurnCredentials(turnCredentialsUrl(settings.signaling, settings.peerId), this.deps.fetch ?? fetch, this.now());
+      const credentials = await fetchTurnCredentials(turnCredentialsUrl(settings.signaling, settings.peerId, this.token), this.deps.fetch ?? fetch, this.now());
       if (generation !== this.generation) return;
       this.minted = toIceServers(credentials);
       this.turnFailures = 0;
@@ -635,6 +680,7 @@ export class PeerSession {
     this.clearRegisterTimer();
     const peer = this.peer;
     this.peer = undefined;
+    this.guard = undefined;
     if (!peer) return;
     this.shares.destroy();
     for (const entry of this.peers.values()) this.closeConnection(entry);
@@ -650,6 +696,12 @@ export class PeerSession {
   // --- connections -----------------------------------------------------------
 
   private acceptIncoming(conn: DataConnection): void {
+    if (!isPeerId(conn.peer) || !incomingOptionsOk(conn)) {
+      // The signaling guard refuses these first; this keeps a bad entry out of the state regardless.
+      this.log.warn('[secureconnect] refused an incoming connection with an invalid peer ID or options');
+      conn.close();
+      return;
+    }
     if (this.settings!.blocked.includes(conn.peer)) {
       // Blocked peers are refused without a word to them or to our user.
       this.log.info(`[secureconnect] refused a connection from blocked peer ${conn.peer}`);
@@ -683,12 +735,21 @@ export class PeerSession {
     const target = entry;
     target.conn = conn;
     target.asking = initiator === 'them' && !this.isTrusted(peerId) && !target.accepted;
+    target.heldOffer = false;
+    target.checking = false;
     target.awaitingHello = false;
     target.buffered = [];
+    target.bufferedSize = 0;
+    target.seen = undefined;
+    const metadataApp = (conn.metadata as { app?: unknown } | undefined)?.app;
+    target.app = typeof metadataApp === 'string' ? metadataApp.slice(0, 64) : undefined;
     target.view = { ...target.view, state: 'connecting', initiator, since: this.now() };
     delete target.view.error;
+    delete target.view.waiting;
     this.clearConnectTimer(target);
-    target.connectTimer = setTimeout(() => this.fail(target, this.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
+    guardDataConnection(conn, this.now, (reason) => this.log.warn(`[secureconnect] ${peerId}: dropped data (${reason})`));
+    if (initiator === 'me') this.awaitAnswer(target, conn);
+    else target.connectTimer = setTimeout(() => this.fail(target, this.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
     this.watchTurnErrors(target, conn);
     this.queueState();
 
@@ -696,29 +757,14 @@ export class PeerSession {
       if (target.conn !== conn) return;
       this.clearConnectTimer(target);
       this.watchIce(target, conn);
-      if (initiator === 'them' && target.accepted && !target.asking && !this.isTrusted(peerId)) {
-        // Accepted earlier in this session: not asked again, but only with the same identity as then.
-        const pc = conn.peerConnection as RTCPeerConnection | undefined;
-        if (sdpFingerprint(pc?.remoteDescription?.sdp) !== target.knownFingerprint) target.asking = true;
-      }
-      if (target.asking) {
-        // Nothing connects without our user's yes: ask, and keep the peer's messages meanwhile.
-        target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONSENT_TIMEOUT_MS);
-        target.view = { ...target.view, waiting: 'our-answer' };
-        this.deps.onConnectionRequest?.(peerId);
-        this.queueState();
-        return;
-      }
-      this.sendOn(conn, hello(this.settings?.displayName ?? ''));
-      if (initiator === 'me') {
-        // Their user may be asked first: connected once their `hello` arrives.
-        target.awaitingHello = true;
-        target.connectTimer = setTimeout(() => this.fail(target, 'connection-declined'), CONSENT_TIMEOUT_MS);
-        target.view = { ...target.view, waiting: 'their-answer' };
-        this.queueState();
-        return;
-      }
-      this.establish(target, conn);
+      // Nothing is sent, queued or resumed before we know who is there.
+      target.checking = true;
+      target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONNECT_TIMEOUT_MS);
+      void waitForRemoteFingerprint(conn.peerConnection as RTCPeerConnection | undefined).then((seen) => {
+        if (target.conn !== conn) return;
+        this.clearConnectTimer(target);
+        this.opened(target, conn, initiator, seen);
+      });
     });
     conn.on('data', (data) => {
       if (target.conn !== conn) return;
@@ -740,6 +786,84 @@ export class PeerSession {
       if (target.view.state === 'connecting') this.fail(target, this.turnFailure(target) ?? 'webrtc');
     });
     return target;
+  }
+
+  /**
+   * Times a dialled connection: a peer whose user is asked holds our offer unanswered
+   * (see `signaling-guard.ts`), so no answer within {@link ANSWER_WAIT_MS} shows as
+   * waiting for them, up to {@link CONSENT_TIMEOUT_MS}; once answered, the connection
+   * has {@link CONNECT_TIMEOUT_MS} to open.
+   */
+  private awaitAnswer(entry: PeerEntry, conn: DataConnection): void {
+    const pc = conn.peerConnection as RTCPeerConnection | undefined;
+    const opening = (): void => {
+      this.clearConnectTimer(entry);
+      entry.connectTimer = setTimeout(() => this.fail(entry, this.turnFailure(entry) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
+      if (entry.view.waiting === 'their-answer') {
+        entry.view = { ...entry.view };
+        delete entry.view.waiting;
+        this.queueState();
+      }
+    };
+    if (!pc || typeof pc.addEventListener !== 'function') return opening();
+    entry.connectTimer = setTimeout(() => {
+      if (entry.conn !== conn || pc.remoteDescription) return;
+      entry.view = { ...entry.view, waiting: 'their-answer' };
+      entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
+      this.queueState();
+    }, ANSWER_WAIT_MS);
+    const onSignaling = (): void => {
+      if (!pc.remoteDescription) return;
+      pc.removeEventListener('signalingstatechange', onSignaling);
+      if (entry.conn === conn && entry.view.state === 'connecting') opening();
+    };
+    pc.addEventListener('signalingstatechange', onSignaling);
+  }
+
+  /**
+   * The one setup path of every open connection, incoming or outgoing, first or redial:
+   * the identity the browser verified decides first (`identityVerdict`); only then is
+   * anything sent, and only {@link establish} flushes the outbox and resumes shares.
+   */
+  private opened(target: PeerEntry, conn: DataConnection, initiator: 'me' | 'them', seen: string | undefined): void {
+    const peerId = target.view.id;
+    target.checking = false;
+    target.seen = seen;
+    target.view = { ...target.view };
+    if (seen) target.view.fingerprint = seen;
+    else delete target.view.fingerprint;
+    const verdict = identityVerdict(this.pinOf(peerId), target.knownFingerprint, seen);
+    if (verdict === 'ask') {
+      this.log.warn(`[secureconnect] ${peerId} presents another identity than the one accepted; asking again`);
+      target.asking = true;
+    }
+    if (target.asking) {
+      // Nothing connects without our user's yes: ask, and keep the peer's messages meanwhile.
+      target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONSENT_TIMEOUT_MS);
+      target.view = { ...target.view, waiting: 'our-answer' };
+      this.deps.onConnectionRequest?.(peerId);
+      this.queueState();
+      return;
+    }
+    // A pinned peer with another identity goes on held (see `checkIdentity`): only verification runs.
+    this.sendOn(conn, hello(this.settings?.displayName ?? ''));
+    if (initiator === 'me') {
+      // Their user may be asked first (older peers ask after opening): connected once their `hello` arrives.
+      target.awaitingHello = true;
+      target.connectTimer = setTimeout(() => this.fail(target, 'connection-declined'), CONSENT_TIMEOUT_MS);
+      target.view = { ...target.view, waiting: 'their-answer' };
+      this.queueState();
+    } else {
+      this.establish(target, conn);
+    }
+    this.replayBuffered(target, conn);
+  }
+
+  /** Hands what the peer sent while we checked or asked to the message handler, in order. */
+  private replayBuffered(entry: PeerEntry, conn: DataConnection): void {
+    const buffered = entry.buffered?.splice(0) ?? [];
+    entry.bufferedSize = 0;
+    for (const message of buffered) if (entry.conn === conn) this.handleMessage(entry, conn, message);
   }
 
   /**
@@ -778,17 +902,13 @@ export class PeerSession {
 
   /**
    * Starts the verification-code exchange for a connection that just opened: our
-   * and their DTLS fingerprints from the local and remote SDP, the remote one
-   * cross-checked against the certificate the browser actually saw
-   * (`getStats()` transport → `remoteCertificateId`).
+   * certificate's fingerprint and the SHA-256 of the certificate the browser verified
+   * for the peer (see `identity.ts`), whatever algorithm the SDP named.
    */
   private startVerification(entry: PeerEntry, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
-    const ours = sdpFingerprint(pc?.localDescription?.sdp);
-    const theirs = sdpFingerprint(pc?.remoteDescription?.sdp);
-    entry.view = { ...entry.view };
-    if (theirs) entry.view.fingerprint = theirs;
-    else delete entry.view.fingerprint;
+    const ours = this.deps.fingerprint ?? sdpFingerprint(pc?.localDescription?.sdp);
+    const theirs = entry.seen;
     this.checkIdentity(entry);
     const setVerification = (verification: NonNullable<PeerView['verification']>): void => {
       if (entry.conn !== conn) return;
@@ -815,17 +935,13 @@ export class PeerSession {
     );
     setVerification({ state: 'pending' });
     entry.sasTimer = setTimeout(() => {
-      if (!settled) setVerification({ state: 'unsupported' });
+      if (settled) return;
+      // A peer that says it is SecureConnect always verifies: a missing exchange is a stripped one.
+      const expected = entry.app === APP_TAG;
+      if (expected) this.log.warn(`[secureconnect] ${entry.view.id} says it is ${APP_TAG} but sent no verification`);
+      setVerification({ state: expected ? 'failed' : 'unsupported' });
     }, SAS_TIMEOUT_MS);
     void entry.sas.start();
-    void remoteCertificateFingerprint(pc).then((seen) => {
-      if (seen && seen !== theirs) {
-        this.log.warn(`[secureconnect] ${entry.view.id}: SDP fingerprint differs from the certificate presented`);
-        settled = true;
-        entry.sas = undefined;
-        setVerification({ state: 'failed' });
-      }
-    });
   }
 
   /** Marks an open connection connected and starts what runs on it. */
@@ -841,8 +957,10 @@ export class PeerSession {
     if (entry.lostAt !== undefined && entry.view.lastDrop) entry.view.lastDrop = { ...entry.view.lastDrop, back: this.now() };
     this.stopReconnecting(entry);
     this.lastPeerId = entry.view.id;
+    this.declined.forget(entry.view.id);
     this.startVerification(entry, conn);
-    entry.knownFingerprint = entry.view.fingerprint;
+    // A held (changed) identity is not the one our user accepted.
+    if (!entry.held) entry.knownFingerprint = entry.seen;
     this.startHeartbeat(entry, conn);
     this.settle(entry, { ok: true });
     if (!entry.held) {
@@ -922,7 +1040,66 @@ export class PeerSession {
 
   /** True when `peerId` may connect without asking: trusted, or verified (pinned). */
   private isTrusted(peerId: string): boolean {
-    return !!this.settings && (this.settings.trusted.includes(peerId) || peerId in this.settings.pins);
+    return !!this.settings && (this.settings.trusted.includes(peerId) || this.pinOf(peerId) !== undefined);
+  }
+
+  /** The fingerprint pinned for `peerId`; own properties only (`toString` is an ordinary ID). */
+  private pinOf(peerId: string): string | undefined {
+    const pins = this.settings?.pins;
+    return pins && Object.hasOwn(pins, peerId) ? pins[peerId] : undefined;
+  }
+
+  /** The signaling guard's question: what to do with a valid offer from `offer.peerId`. */
+  private decideOffer(offer: OfferInfo): OfferDecision {
+    const settings = this.settings;
+    const peerId = offer.peerId;
+    if (!settings || peerId === settings.peerId) return 'drop';
+    // Blocked peers are refused without a word to them or to our user.
+    if (settings.blocked.includes(peerId)) return 'drop';
+    const entry = this.peers.get(peerId);
+    // Calls come only on an open data connection (see `shares.ts`); others never get a peer connection.
+    if (offer.kind === 'media') return entry?.conn ? 'pass' : 'drop';
+    // Our user dials them too (glare): their offer is as good as ours.
+    if (entry?.conn && entry.view.initiator === 'me' && entry.view.state === 'connecting') return 'pass';
+    if (this.isTrusted(peerId)) return 'pass';
+    // Accepted in this session: the offer must claim the identity accepted then (checked for real once DTLS is done).
+    if (entry?.accepted && entry.knownFingerprint !== undefined && offer.claimedFingerprint === entry.knownFingerprint) return 'pass';
+    if (this.declined.refuses(peerId, this.now())) return 'declined';
+    const held = this.guard?.held() ?? [];
+    if (!held.includes(peerId) && held.length >= MAX_HELD_OFFERS) return 'busy';
+    this.askAbout(peerId, offer);
+    return 'hold';
+  }
+
+  /** Lists a held offer as a request for our user; nothing is answered until the user decides. */
+  private askAbout(peerId: string, offer: OfferInfo): void {
+    let entry = this.peers.get(peerId);
+    if (!entry) {
+      entry = { view: { id: peerId, state: 'connecting', name: '', initiator: 'them', since: this.now() }, everConnected: false, waiters: [] };
+      this.peers.set(peerId, entry);
+    } else if (entry.conn) {
+      this.closeConnection(entry);
+    }
+    const target = entry;
+    target.asking = true;
+    target.heldOffer = true;
+    target.app = offer.app;
+    target.view = { ...target.view, state: 'connecting', initiator: 'them', since: this.now(), waiting: 'our-answer' };
+    delete target.view.error;
+    this.clearConnectTimer(target);
+    target.connectTimer = setTimeout(() => {
+      this.guard?.refuse(peerId, 'declined');
+      this.fail(target, 'connect-timeout');
+    }, CONSENT_TIMEOUT_MS);
+    this.deps.onConnectionRequest?.(peerId);
+    this.queueState();
+  }
+
+  /** The peer refused our attempt `connectionId` (its user declined, or too many requests wait there). */
+  private onRefused(peerId: string, connectionId: string, reason: 'declined' | 'busy'): void {
+    const entry = this.peers.get(peerId);
+    if (!entry?.conn || entry.conn.connectionId !== connectionId || entry.view.state !== 'connecting') return;
+    this.fail(entry, reason === 'busy' ? 'peer-busy' : 'connection-declined');
   }
 
   /**
@@ -932,16 +1109,44 @@ export class PeerSession {
   answerConnection(peerId: string, accept: boolean): Result {
     const entry = this.peers.get(peerId);
     const conn = entry?.conn;
-    if (!entry || !conn || !entry.asking) return { ok: false, error: 'not-connected' };
+    if (!entry || !entry.asking || (!conn && !entry.heldOffer)) return { ok: false, error: 'not-connected' };
     if (!accept) {
+      this.declined.decline(peerId, this.now());
+      this.guard?.refuse(peerId, 'declined');
+      entry.accepted = false;
       this.fail(entry, 'connection-declined');
-      this.peers.delete(peerId);
+      if (!entry.everConnected) this.peers.delete(peerId);
       this.queueState();
       return { ok: true };
     }
+    this.declined.forget(peerId);
+    if (!conn) {
+      // Whoever our user accepted now is the identity to expect (see `identityVerdict`).
+      entry.accepted = true;
+      entry.knownFingerprint = undefined;
+      entry.asking = false;
+      entry.heldOffer = false;
+      this.clearConnectTimer(entry);
+      // PeerJS now answers: `connection` fires at once and `attach` takes it from there.
+      if (!this.guard?.release(peerId)) {
+        this.fail(entry, 'peer-disconnected');
+        return { ok: false, error: 'not-connected' };
+      }
+      return { ok: true };
+    }
+    entry.asking = false;
+    entry.knownFingerprint = entry.seen;
     this.sendOn(conn, hello(this.settings?.displayName ?? ''));
-    this.establish(entry, conn);
-    for (const data of entry.buffered?.splice(0) ?? []) this.onData(entry, conn, data);
+    if (entry.view.initiator === 'me') {
+      // Connected once their `hello` arrives (it may be among what they sent meanwhile).
+      entry.awaitingHello = true;
+      entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
+      entry.view = { ...entry.view, waiting: 'their-answer' };
+      this.queueState();
+    } else {
+      this.establish(entry, conn);
+    }
+    this.replayBuffered(entry, conn);
     return { ok: true };
   }
 
@@ -980,11 +1185,11 @@ export class PeerSession {
 
   /** Compares the peer's fingerprint with the pinned one and holds the connection when they differ. */
   private checkIdentity(entry: PeerEntry): void {
-    const pinned = this.settings?.pins[entry.view.id];
-    const seen = entry.view.fingerprint;
+    const pinned = this.pinOf(entry.view.id);
     const view = { ...entry.view };
-    if (!pinned || !seen || entry.view.state !== 'connected') delete view.identity;
-    else view.identity = pinned === seen ? 'verified' : 'changed';
+    if (!pinned || entry.view.state !== 'connected') delete view.identity;
+    // A missing or unreadable fingerprint counts as a changed one.
+    else view.identity = identityVerdict(pinned, undefined, entry.seen) === 'continue' ? 'verified' : 'changed';
     entry.held = view.identity === 'changed';
     if (entry.held) this.log.warn(`[secureconnect] ${entry.view.id} presents a different identity than the one pinned; holding the connection`);
     entry.view = view;
@@ -1012,13 +1217,19 @@ export class PeerSession {
       return;
     }
     entry.lastHeard = this.now();
-    if (entry.asking) {
-      if ((entry.buffered ??= []).length < CONSENT_BUFFER_LIMIT) entry.buffered.push(data);
-      return;
-    }
     const decoded = decodePeerMessage(data);
     if (!decoded.ok) {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
+      return;
+    }
+    if (entry.asking || entry.checking) {
+      // Only valid messages are kept, so their size is what the schema bounds (texts of at most 64 KiB).
+      const size = 64 + (decoded.message.type === 'text' ? decoded.message.text.length : 0);
+      const buffered = (entry.buffered ??= []);
+      if (buffered.length < CONSENT_BUFFER_LIMIT && (entry.bufferedSize ?? 0) + size <= CONSENT_BUFFER_BYTES) {
+        buffered.push(decoded.message);
+        entry.bufferedSize = (entry.bufferedSize ?? 0) + size;
+      }
       return;
     }
     this.handleMessage(entry, conn, decoded.message);
@@ -1042,6 +1253,7 @@ export class PeerSession {
         this.markDisconnected(entry, 'peer-disconnected', false);
         return;
       case 'hello':
+        entry.app = message.app;
         entry.view = { ...entry.view, name: message.name.trim() };
         // Their user accepted (or their side does not ask): now we are connected.
         if (entry.awaitingHello) this.establish(entry, conn);
@@ -1125,6 +1337,9 @@ export class PeerSession {
     }
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
+    if (entry.heldOffer) this.guard?.refuse(entry.view.id);
+    entry.asking = false;
+    entry.heldOffer = false;
     entry.held = false;
     if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
     entry.sas = undefined;
@@ -1178,22 +1393,9 @@ export class PeerSession {
   }
 }
 
-/** SHA-256 fingerprint of the certificate the remote side presented, from `getStats()`; `undefined` if not (yet) known. */
-async function remoteCertificateFingerprint(pc: RTCPeerConnection): Promise<string | undefined> {
-  try {
-    const report = await pc.getStats();
-    let found: string | undefined;
-    report.forEach((entry: Record<string, unknown>) => {
-      if (entry.type !== 'transport' || typeof entry.remoteCertificateId !== 'string') return;
-      const certificate = report.get(entry.remoteCertificateId) as { fingerprint?: string; fingerprintAlgorithm?: string } | undefined;
-      if (certificate?.fingerprint && certificate.fingerprintAlgorithm?.toLowerCase() === 'sha-256') {
-        found = normalizeFingerprint(certificate.fingerprint);
-      }
-    });
-    return found;
-  } catch {
-    return undefined;
-  }
+/** Options of an incoming data connection that our decoder can read (see `signaling-guard.ts`). */
+function incomingOptionsOk(conn: DataConnection): boolean {
+  return ['binary', 'default', 'json'].includes(conn.serialization as string);
 }
 
 /** A PeerServer client token: 16 random bytes as hex. */

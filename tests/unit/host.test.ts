@@ -45,3 +45,13 @@ describe('peer host', () => {
     expect(light).not.toHaveProperty('messages');
   });
 });
+
+describe('validEntries', () => {
+  it('leaves out an invalid peer instead of losing the whole state', async () => {
+    const { validEntries } = await import('@/lib/session/host');
+    const good = { id: 'bob-otter-2000', state: 'connected' as const, name: '', initiator: 'me' as const, since: 1 };
+    const bad = { ...good, id: 'x'.repeat(65) };
+    const state = { myId: 'me-otter-1000', server: { status: 'online' as const, url: 'ws://x' }, peers: [bad, good], shares: [] };
+    expect(validEntries(state).peers).toEqual([good]);
+  });
+});

@@ -30,10 +30,13 @@ class FakeConnection extends EventEmitter {
     this.open = false;
     if (wasOpen) this.emit('close');
   }
-  /** The remote side's channel opened. */
-  opened(): void {
+  /** PeerJS's serialization of this connection (ours: BinaryPack). */
+  readonly serialization = 'binary';
+  /** The remote side's channel opened; resolves once the session has read the (absent) identity. */
+  async opened(): Promise<void> {
     this.open = true;
     this.emit('open');
+    for (let i = 0; i < 10; i++) await Promise.resolve();
   }
 }
 
@@ -134,7 +137,7 @@ describe('PeerSession', () => {
   async function connected(remote = 'bob-otter-2000'): Promise<FakeConnection> {
     const result = session.connect(remote);
     const conn = peer().outgoing.at(-1)!;
-    conn.opened();
+    await conn.opened();
     conn.emit('data', hello(''));
     await expect(result).resolves.toEqual({ ok: true });
     return conn;
@@ -185,7 +188,7 @@ describe('PeerSession', () => {
       (session as unknown as { deps: { onConnectionRequest?: (id: string) => void } }).deps.onConnectionRequest = (id) => requests.push(id);
       const incoming = new FakeConnection('stranger-otter-9');
       peer().emit('connection', incoming);
-      incoming.opened();
+      await incoming.opened();
       expect(requests).toEqual(['stranger-otter-9']);
       expect(state().peers).toMatchObject([{ id: 'stranger-otter-9', state: 'connecting', waiting: 'our-answer' }]);
       // Nothing is sent to them, nothing of theirs is shown, until our user says yes.
@@ -202,10 +205,10 @@ describe('PeerSession', () => {
       expect(incoming.sent[0]).toEqual(hello('Me'));
     });
 
-    it('declining closes the connection and forgets the peer', () => {
+    it('declining closes the connection and forgets the peer', async () => {
       const incoming = new FakeConnection('stranger-otter-9');
       peer().emit('connection', incoming);
-      incoming.opened();
+      await incoming.opened();
       expect(session.answerConnection('stranger-otter-9', false)).toEqual({ ok: true });
       expect(incoming.closed).toBe(true);
       expect(state().peers).toEqual([]);
@@ -223,17 +226,17 @@ describe('PeerSession', () => {
       expect(peers).toHaveLength(1);
     });
 
-    it('lets trusted peers connect without asking', () => {
+    it('lets trusted peers connect without asking', async () => {
       const incoming = new FakeConnection('bob-otter-2000');
       peer().emit('connection', incoming);
-      incoming.opened();
+      await incoming.opened();
       expect(state().peers[0]).toMatchObject({ state: 'connected' });
     });
 
     it('the caller waits for the other side\'s yes (its hello), and is told when it does not come', async () => {
       const result = session.connect('stranger-otter-9');
       const conn = peer().outgoing[0]!;
-      conn.opened();
+      await conn.opened();
       expect(state().peers[0]).toMatchObject({ state: 'connecting', waiting: 'their-answer' });
       conn.close();
       await expect(result).resolves.toEqual({ ok: false, error: 'connection-declined' });
@@ -388,7 +391,7 @@ describe('PeerSession', () => {
     const theirs = new FakeConnection('alice-otter-1');
     peer().emit('connection', theirs);
     expect(mine.closed).toBe(true);
-    theirs.opened();
+    await theirs.opened();
     expect(state().peers).toMatchObject([{ id: 'alice-otter-1', state: 'connected', initiator: 'them' }]);
 
     // "zed-…" sorts after us, so our connection wins and theirs is closed.
@@ -410,7 +413,7 @@ describe('PeerSession', () => {
     await flush();
     const ours = peer().outgoing[0]!;
     expect(ours.peer).toBe('bob-otter-2000');
-    ours.opened();
+    await ours.opened();
     ours.emit('data', hello(''));
     await expect(result).resolves.toEqual({ ok: true });
     expect(state().peers).toMatchObject([{ id: 'bob-otter-2000', state: 'connected', initiator: 'me' }]);
@@ -468,7 +471,7 @@ describe('PeerSession', () => {
       vi.advanceTimersByTime(202);
       expect(peer().outgoing).toHaveLength(2);
       const again = peer().outgoing[1]!;
-      again.opened();
+      await again.opened();
       again.emit('data', hello('Bob'));
       await flush();
       expect(state().peers[0]).toMatchObject({ state: 'connected' });
@@ -503,7 +506,7 @@ describe('PeerSession', () => {
 
       vi.advanceTimersByTime(2100);
       const again = peer().outgoing[1]!;
-      again.opened();
+      await again.opened();
       again.emit('data', hello(''));
       await flush();
       const texts = again.sent.filter((m): m is { type: 'text'; id: string; text: string } => (m as { type: string }).type === 'text');
@@ -601,14 +604,19 @@ describe('PeerSession with relay only and TURN credentials from the PeerServer',
     return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
   };
 
-  it('fetches credentials before registering, uses them with relay only, and renews them at half-life', async () => {
+  it('fetches credentials once registered, with its PeerServer token, uses them with relay only, and renews them at half-life', async () => {
     answers.push(minted(600, 'Zmlyc3Q='), minted(600, 'c2Vjb25k'));
     session.configure({ ...settings, relayOnly: true, turnFromServer: true, iceServers: [] });
-    expect(created).toHaveLength(0);
     expect(session.getState().turn).toEqual({ status: 'fetching' });
-    await flush();
-    expect(fetches).toEqual(['http://127.0.0.1:9000/peerjs/turn-credentials?peerId=me-otter-1000']);
+    // The PeerServer mints only for a peer registered with the token it shows: register first.
     expect(created).toHaveLength(1);
+    await flush();
+    expect(fetches).toEqual([]);
+    created[0]!.registered();
+    await flush();
+    const token = (created[0]!.options as { token?: string }).token;
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(fetches).toEqual([`http://127.0.0.1:9000/peerjs/turn-credentials?peerId=me-otter-1000&token=${token}`]);
     const config = created[0]!.options.config!;
     expect(config.iceTransportPolicy).toBe('relay');
     expect(config.iceServers).toEqual([{ urls: 'turn:127.0.0.1:3478?transport=udp', username: expect.stringMatching(/:me-otter-1000$/), credential: 'Zmlyc3Q=' }]);
@@ -625,6 +633,7 @@ describe('PeerSession with relay only and TURN credentials from the PeerServer',
   it('keeps valid credentials when a renewal fails, and says so once they are gone', async () => {
     answers.push(minted(20));
     session.configure({ ...settings, relayOnly: true, turnFromServer: true, iceServers: [] });
+    created[0]!.registered();
     await flush();
     vi.advanceTimersByTime(10_000); // renewal at half-life fails (no answer queued)
     await flush();
@@ -632,7 +641,6 @@ describe('PeerSession with relay only and TURN credentials from the PeerServer',
     vi.advanceTimersByTime(15_000); // expired, next retries fail too
     await flush();
     expect(session.getState().turn).toEqual({ status: 'failed', error: 'turn-credentials-failed' });
-    created[0]!.registered();
     await expect(session.connect('bob-otter-2000')).resolves.toEqual({ ok: false, error: 'turn-credentials-failed' });
   });
 

@@ -1,0 +1,222 @@
+/**
+ * Consent and identity at the session level: offers held unanswered, own-property
+ * trust, one identity check on every setup (lib/session/peer-session.ts), against
+ * a stand-in for PeerJS that routes server messages through `_handleMessage` as PeerJS 1.5 does.
+ */
+import { EventEmitter } from 'node:events';
+import fc from 'fast-check';
+import type { Peer, PeerOptions } from 'peerjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isPeerId } from '@/lib/ids';
+import { hello, textMessage } from '@/lib/protocol/peer';
+import { PeerSession, SAS_TIMEOUT_MS } from '@/lib/session/peer-session';
+import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
+
+const sdp = (fp: string): string => `v=0\r\na=fingerprint:sha-256 ${fp}\r\n`;
+const fpOf = (byte: number): string => Array(32).fill(byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
+
+const fakePc = (remote = 1) => ({
+  localDescription: { sdp: sdp(fpOf(9)) },
+  remoteDescription: { sdp: sdp(fpOf(remote)) },
+  addEventListener: () => {},
+  removeEventListener: () => {},
+});
+
+/** A DataConnection whose certificate is `der` (one byte repeated, so its SHA-256 differs per byte). */
+class FakeConnection extends EventEmitter {
+  open = false;
+  closed = false;
+  readonly sent: unknown[] = [];
+  readonly serialization = 'binary';
+  readonly metadata = { app: 'secureconnect' };
+  peerConnection: unknown;
+  constructor(
+    readonly peer: string,
+    readonly connectionId: string,
+    certificateByte: number,
+  ) {
+    super();
+    const der = new Uint8Array(8).fill(certificateByte).buffer;
+    this.peerConnection = { ...fakePc(certificateByte), sctp: { transport: { getRemoteCertificates: () => [der] } } };
+  }
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.closed = true;
+    this.open = false;
+  }
+  async opened(): Promise<void> {
+    this.open = true;
+    this.emit('open');
+    // The session hashes the certificate (WebCrypto) before it sends anything.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+class FakePeer extends EventEmitter {
+  open = true;
+  disconnected = false;
+  destroyed = false;
+  readonly server: unknown[] = [];
+  readonly answered: FakeConnection[] = [];
+  readonly outgoing: FakeConnection[] = [];
+  /** The certificate byte of whoever answers our next dial. */
+  remoteCertificate = 1;
+  readonly socket = { send: (data: unknown) => this.server.push(data) };
+  constructor(
+    readonly id: string,
+    readonly options: PeerOptions,
+  ) {
+    super();
+  }
+  /** PeerJS answers an offer at once; the guard wraps this. */
+  _handleMessage(message: { type: string; src: string; payload: { connectionId: string } }): void {
+    if (message.type !== 'OFFER') return;
+    const conn = new FakeConnection(message.src, message.payload.connectionId, this.remoteCertificate);
+    this.answered.push(conn);
+    this.emit('connection', conn);
+  }
+  getConnection(): undefined {
+    return undefined;
+  }
+  connect(peerId: string): FakeConnection {
+    const conn = new FakeConnection(peerId, `dc_out${this.outgoing.length}`, this.remoteCertificate);
+    this.outgoing.push(conn);
+    return conn;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  /** A server message, as the PeerServer would send it. */
+  deliver(src: string, connectionId = 'dc_in1'): void {
+    (this as unknown as { _handleMessage(m: unknown): void })._handleMessage({
+      type: 'OFFER',
+      src,
+      payload: { type: 'data', connectionId, serialization: 'binary', reliable: true, metadata: { app: 'secureconnect' }, sdp: { type: 'offer', sdp: sdp(fpOf(this.remoteCertificate)) } },
+    });
+  }
+}
+
+const settings: SessionSettings = { peerId: 'me-otter-1000', displayName: 'Me', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
+
+describe('PeerSession consent and identity', () => {
+  let peer: FakePeer;
+  let session: PeerSession;
+  let requests: string[];
+  const view = (id: string) => session.getState().peers.find((p) => p.id === id);
+
+  beforeEach(() => {
+    requests = [];
+    session = new PeerSession({
+      createPeer: (id, options) => (peer = new FakePeer(id, options)) as unknown as Peer,
+      onState: () => {},
+      onMessage: () => {},
+      onConnectionRequest: (id) => requests.push(id),
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    session.configure(settings);
+    peer.emit('open', settings.peerId);
+  });
+
+  afterEach(() => session.destroy());
+
+  it('holds a stranger\'s offer unanswered until Accept, then answers and connects', async () => {
+    peer.deliver('stranger-otter-9');
+    expect(requests).toEqual(['stranger-otter-9']);
+    expect(view('stranger-otter-9')).toMatchObject({ state: 'connecting', waiting: 'our-answer' });
+    // Nothing answered: no connection exists, nothing went back through the PeerServer.
+    expect(peer.answered).toEqual([]);
+    expect(peer.server).toEqual([]);
+    expect(session.answerConnection('stranger-otter-9', true)).toEqual({ ok: true });
+    const conn = peer.answered[0]!;
+    await conn.opened();
+    expect(conn.sent[0]).toEqual(hello('Me'));
+    expect(view('stranger-otter-9')).toMatchObject({ state: 'connected' });
+  });
+
+  it('treats IDs named like Object.prototype members, and any other unknown ID, as strangers', () => {
+    const names = [...Object.getOwnPropertyNames(Object.prototype), '__proto__'].filter(isPeerId);
+    expect(names).toContain('toString');
+    const seen = new Set<string>();
+    const check = (id: string): void => {
+      if (seen.has(id) || id === settings.peerId) return;
+      seen.add(id);
+      peer.deliver(id, `dc_${seen.size}`);
+      expect(view(id)).toMatchObject({ waiting: 'our-answer' });
+      expect(peer.answered.filter((c) => c.peer === id)).toEqual([]);
+      session.forget(id);
+    };
+    names.forEach(check);
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9]{3,24}$/), check), { numRuns: 300 });
+  });
+
+  it('tells a declined stranger so, and refuses it without a prompt when it asks again at once', () => {
+    peer.deliver('stranger-otter-9', 'dc_a1');
+    session.answerConnection('stranger-otter-9', false);
+    expect(peer.server).toEqual([{ type: 'LEAVE', dst: 'stranger-otter-9', payload: { sc: 'declined', connectionId: 'dc_a1' } }]);
+    peer.deliver('stranger-otter-9', 'dc_a2');
+    expect(requests).toEqual(['stranger-otter-9']);
+    expect(peer.server.at(-1)).toEqual({ type: 'LEAVE', dst: 'stranger-otter-9', payload: { sc: 'declined', connectionId: 'dc_a2' } });
+    expect(view('stranger-otter-9')).toBeUndefined();
+  });
+
+  it('a redial that reaches another identity asks again and sends nothing queued', async () => {
+    const first = session.connect('bob-otter-2000');
+    const conn = peer.outgoing[0]!;
+    await conn.opened();
+    conn.emit('data', hello('Bob'));
+    await expect(first).resolves.toEqual({ ok: true });
+    conn.emit('close');
+    expect(session.sendText('bob-otter-2000', 'for Bob only')).toMatchObject({ ok: true });
+    // Someone else holds Bob's ID now and answers the redial.
+    peer.remoteCertificate = 2;
+    void session.connect('bob-otter-2000');
+    const thief = peer.outgoing[1]!;
+    await thief.opened();
+    thief.emit('data', hello('Bob'));
+    expect(requests).toEqual(['bob-otter-2000']);
+    expect(view('bob-otter-2000')).toMatchObject({ state: 'connecting', waiting: 'our-answer' });
+    expect(thief.sent.some((m) => (m as { type?: string }).type === 'text')).toBe(false);
+    expect(thief.sent).toEqual([]);
+    expect(session.getMessages()[0]).toMatchObject({ text: 'for Bob only', status: 'queued' });
+  });
+
+  it('holds a pinned peer whose certificate differs, and one whose certificate cannot be read', async () => {
+    session.configure({ ...settings, pins: { 'bob-otter-2000': fpOf(0) } });
+    peer.emit('open', settings.peerId);
+    peer.deliver('bob-otter-2000');
+    const conn = peer.answered[0]!;
+    // The SDP names another algorithm (Chromium accepts sha-512): the certificate decides.
+    (conn.peerConnection as { remoteDescription: { sdp: string } }).remoteDescription.sdp = `v=0\r\na=fingerprint:sha-512 ${'AB:'.repeat(63)}AB\r\n`;
+    await conn.opened();
+    expect(view('bob-otter-2000')).toMatchObject({ state: 'connected', identity: 'changed' });
+    conn.emit('data', textMessage('t1', 'from the thief', 1));
+    expect(session.getMessages()).toEqual([]);
+
+    peer.deliver('bob-otter-2000', 'dc_in2');
+    const unreadable = peer.answered[1]!;
+    // Its SDP claims the pinned fingerprint, but no certificate can be read: that is no proof.
+    unreadable.peerConnection = { ...fakePc(0), sctp: null, getStats: () => Promise.reject(new Error('gone')) };
+    await unreadable.opened();
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    expect(view('bob-otter-2000')).toMatchObject({ identity: 'changed' });
+  });
+
+  it('fails verification, not "unsupported", when a peer that says it is SecureConnect sends none', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      peer.deliver('stranger-otter-9');
+      session.answerConnection('stranger-otter-9', true);
+      const conn = peer.answered[0]!;
+      conn.open = true;
+      conn.emit('open');
+      await vi.advanceTimersByTimeAsync(100);
+      conn.emit('data', hello('Mallory'));
+      await vi.advanceTimersByTimeAsync(SAS_TIMEOUT_MS + 100);
+      expect(view('stranger-otter-9')?.verification).toEqual({ state: 'failed' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
