@@ -1054,8 +1054,8 @@ export class PeerSession {
     const settings = this.settings;
     const peerId = offer.peerId;
     if (!settings || peerId === settings.peerId) return 'drop';
-    // Blocked peers are refused without a word to them or to our user.
-    if (settings.blocked.includes(peerId)) return 'drop';
+    // Blocked peers learn no more than a decline, and our user is not asked.
+    if (settings.blocked.includes(peerId)) return 'declined';
     const entry = this.peers.get(peerId);
     // Calls come only on an open data connection (see `shares.ts`); others never get a peer connection.
     if (offer.kind === 'media') return entry?.conn ? 'pass' : 'drop';

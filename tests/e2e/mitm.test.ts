@@ -71,6 +71,8 @@ describe('a man in the middle on the signaling server', () => {
 
     // A connects to "B" as before; both sides see a connection, and Mallory relays it.
     await alicePopup.peerItem(bobId).getByTestId('reconnect-peer').click();
+    // A accepted B before, but "B" now presents another certificate: A is asked again, as for a stranger.
+    await alicePopup.answerRequest(bobId);
     await alicePopup.waitPeer(bobId, 'connected');
     await bobPopup.waitPeer(aliceId, 'connected');
     await expect.poll(() => page.locator('#status').textContent()).toBe('bridging');

@@ -39,7 +39,8 @@ describe('a plain PeerJS web page talks to the extension', () => {
   });
 
   it('connects by ID and exchanges text both ways', async () => {
-    await page.evaluate((o) => (window as unknown as { startPeer(o: object): Promise<void> }).startPeer(o), {
+    // The page's connection opens only once the extension's user accepts: nothing is answered before.
+    const opened = page.evaluate((o) => (window as unknown as { startPeer(o: object): Promise<void> }).startPeer(o), {
       id: 'plain-web-page',
       host: '127.0.0.1',
       port: server.port,
@@ -47,6 +48,7 @@ describe('a plain PeerJS web page talks to the extension', () => {
     });
     // The extension's user does not know this page: asked first, accepts.
     await popup.answerRequest('plain-web-page');
+    await opened;
     await popup.waitPeer('plain-web-page', 'connected', 10_000);
     // The page's hello gave its display name; it exchanges no verification code, and the popup says so.
     await expect.poll(() => popup.peerItem('plain-web-page').textContent()).toContain('Plain page');
