@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { isPeerId } from './ids';
+import { copyRecord, hasOwnKey, ownValue } from './own-record';
 
 /** Where the PeerServer (signaling server) is. Defaults to the one `npm run server` starts. */
 export interface SignalingSettings {
@@ -119,6 +120,28 @@ export const IceServerSettingSchema = v.pipe(
   }),
 );
 
+/** SHA-256 DTLS fingerprint: 32 upper-case hex pairs joined by `:`. */
+export const FINGERPRINT_PATTERN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+/**
+ * {@link SessionSettings.pins}: checked entry by entry like `v.record`, but every
+ * own key is kept (`v.record` silently drops `constructor`, a valid peer ID) and
+ * the output has no prototype, so `in` and `[]` never answer from `Object.prototype`.
+ */
+const PinsSchema = v.pipe(
+  v.custom<Record<string, string>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'pins-invalid'),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const pins = dataset.value;
+    for (const [key, value] of Object.entries(pins)) {
+      const problem = !isPeerId(key) ? 'peer-id-invalid' : typeof value !== 'string' || !FINGERPRINT_PATTERN.test(value) ? 'fingerprint-invalid' : undefined;
+      if (problem) addIssue({ message: problem, path: [{ type: 'object', origin: 'value', input: pins, key, value }] });
+    }
+  }),
+  v.check((pins) => Object.keys(pins).length <= 1000, 'pins-too-many'),
+  v.transform((pins) => copyRecord(pins)),
+);
+
 /** Valibot schema of {@link SessionSettings}. */
 export const SessionSettingsSchema = v.object({
   peerId: v.pipe(v.string(), v.trim(), v.check(isPeerId, 'peer-id-invalid')),
@@ -127,13 +150,31 @@ export const SessionSettingsSchema = v.object({
   iceServers: v.pipe(v.array(IceServerSettingSchema), v.maxLength(16, 'ice-too-many')),
   relayOnly: v.optional(v.boolean()),
   turnFromServer: v.optional(v.boolean()),
-  pins: v.pipe(
-    v.record(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid')), v.pipe(v.string(), v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'fingerprint-invalid'))),
-    v.check((pins) => Object.keys(pins).length <= 1000, 'pins-too-many'),
-  ),
+  pins: PinsSchema,
   trusted: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'trusted-too-many')),
   blocked: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'blocked-too-many')),
 });
+
+/** True when the user pinned an identity for `peerId` (own entries only: `toString` is not pinned). */
+export function hasPin(settings: Pick<SessionSettings, 'pins'>, peerId: string): boolean {
+  return hasOwnKey(settings.pins, peerId);
+}
+
+/** The fingerprint pinned for `peerId`, or `undefined` (never an inherited property). */
+export function pinOf(settings: Pick<SessionSettings, 'pins'>, peerId: string): string | undefined {
+  const pin = ownValue(settings.pins, peerId);
+  return typeof pin === 'string' ? pin : undefined;
+}
+
+/** True when `peerId` may connect without asking: listed as trusted, or pinned. */
+export function isTrustedId(settings: Pick<SessionSettings, 'pins' | 'trusted'>, peerId: string): boolean {
+  return settings.trusted.includes(peerId) || hasPin(settings, peerId);
+}
+
+/** True when `peerId` is refused without asking. */
+export function isBlockedId(settings: Pick<SessionSettings, 'blocked'>, peerId: string): boolean {
+  return settings.blocked.includes(peerId);
+}
 
 /** One problem found in settings: where (dotted path, e.g. `signaling.port` or `iceServers.0`) and what (code). */
 export interface SettingsProblem {

@@ -5,8 +5,10 @@
  */
 import { storage } from 'wxt/utils/storage';
 import { generatePeerId, isPeerId } from './ids';
+import { copyRecord, ownRecord, ownValue, withEntry, withoutEntry } from './own-record';
 import {
   DEFAULT_SIGNALING,
+  FINGERPRINT_PATTERN,
   SessionSettingsSchema,
   validateSettings,
   type IceServerSetting,
@@ -68,18 +70,48 @@ export const blockedPeersItem = storage.defineItem<Record<string, { added: numbe
 /** Every stored item that feeds {@link SessionSettings}. */
 export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, relayOnlyItem, turnFromServerItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
 
+/** Pinned peers by peer ID, in a record without a prototype (see `lib/own-record.ts`). */
+export async function pinnedPeers(): Promise<Record<string, PinnedPeer>> {
+  return copyRecord(await pinnedPeersItem.getValue());
+}
+
+/** Trusted peers by peer ID, in a record without a prototype. */
+export async function trustedPeers(): Promise<Record<string, TrustedPeer>> {
+  return copyRecord(await trustedPeersItem.getValue());
+}
+
+/** Blocked peers by peer ID, in a record without a prototype. */
+export async function blockedPeers(): Promise<Record<string, { added: number }>> {
+  return copyRecord(await blockedPeersItem.getValue());
+}
+
 /** Blocks `peerId` (and stops trusting it). */
 export async function blockPeer(peerId: string, now = Date.now()): Promise<void> {
-  const [blocked, trusted] = await Promise.all([blockedPeersItem.getValue(), trustedPeersItem.getValue()]);
-  const { [peerId]: _removed, ...stillTrusted } = trusted;
-  await trustedPeersItem.setValue(stillTrusted);
-  await blockedPeersItem.setValue({ ...blocked, [peerId]: { added: now } });
+  const [blocked, trusted] = await Promise.all([blockedPeers(), trustedPeers()]);
+  await trustedPeersItem.setValue(withoutEntry(trusted, peerId));
+  await blockedPeersItem.setValue(withEntry(blocked, peerId, { added: now }));
+}
+
+/** Lets `peerId` connect without asking (and unblocks it); an entry already there is kept. */
+export async function trustPeer(peerId: string, now = Date.now()): Promise<void> {
+  const [blocked, trusted] = await Promise.all([blockedPeers(), trustedPeers()]);
+  await blockedPeersItem.setValue(withoutEntry(blocked, peerId));
+  await trustedPeersItem.setValue(withEntry(trusted, peerId, ownValue(trusted, peerId) ?? { name: '', added: now }));
+}
+
+/** Stops trusting `peerId`: it is asked about again. */
+export async function untrustPeer(peerId: string): Promise<void> {
+  await trustedPeersItem.setValue(withoutEntry(await trustedPeers(), peerId));
+}
+
+/** Unblocks `peerId`. */
+export async function unblockPeer(peerId: string): Promise<void> {
+  await blockedPeersItem.setValue(withoutEntry(await blockedPeers(), peerId));
 }
 
 /** Pins `fingerprint` as `peerId`'s identity (the user confirmed the codes match). */
 export async function pinPeer(peerId: string, fingerprint: string, now = Date.now()): Promise<void> {
-  const pinned = await pinnedPeersItem.getValue();
-  await pinnedPeersItem.setValue({ ...pinned, [peerId]: { fingerprint, verifiedAt: now } });
+  await pinnedPeersItem.setValue(withEntry(await pinnedPeers(), peerId, { fingerprint, verifiedAt: now }));
 }
 
 /**
@@ -88,25 +120,25 @@ export async function pinPeer(peerId: string, fingerprint: string, now = Date.no
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, iceServers, relayOnly, turnFromServer, pinned, trustedPeers, blockedPeers] = await Promise.all([
+  const [peerId, displayName, signaling, iceServers, relayOnly, turnFromServer, pinned, trustedById, blockedById] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
     iceServersItem.getValue(),
     relayOnlyItem.getValue(),
     turnFromServerItem.getValue(),
-    pinnedPeersItem.getValue(),
-    trustedPeersItem.getValue(),
-    blockedPeersItem.getValue(),
+    pinnedPeers(),
+    trustedPeers(),
+    blockedPeers(),
   ]);
-  const pins = Object.fromEntries(Object.entries(pinned).map(([id, pin]) => [id, pin.fingerprint]));
-  const trusted = Object.keys(trustedPeers).filter(isPeerId);
-  const blocked = Object.keys(blockedPeers).filter(isPeerId);
+  const pins = ownRecord(Object.entries(pinned).map(([id, pin]) => [id, typeof pin === 'object' && pin !== null ? pin.fingerprint : '']));
+  const trusted = Object.keys(trustedById).filter(isPeerId);
+  const blocked = Object.keys(blockedById).filter(isPeerId);
   const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, relayOnly, turnFromServer, pins, trusted, blocked };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
-  const fallback = { peerId: generatePeerId(), displayName: '', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
+  const fallback = { peerId: generatePeerId(), signaling: DEFAULT_SIGNALING };
   const bad = new Set(checked.problems.map((problem) => problem.path.split('.')[0]));
   const repaired: SessionSettings = {
     peerId: bad.has('peerId') ? fallback.peerId : candidate.peerId,
@@ -116,7 +148,7 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     relayOnly: relayOnly === true,
     turnFromServer: turnFromServer === true,
     // Never drop every pin for one bad entry: keep the valid ones.
-    pins: bad.has('pins') ? Object.fromEntries(Object.entries(pins).filter(([, fp]) => /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fp))) : candidate.pins,
+    pins: bad.has('pins') ? ownRecord(Object.entries(pins).filter(([id, fp]) => isPeerId(id) && FINGERPRINT_PATTERN.test(fp))) : candidate.pins,
     trusted: bad.has('trusted') ? [] : trusted,
     blocked: bad.has('blocked') ? [] : blocked,
   };
@@ -134,19 +166,16 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
  * is when a trusted peer last connected.
  */
 export async function touchTrustedPeers(connected: Array<{ id: string; name: string }>, now = Date.now()): Promise<void> {
-  const trusted = await trustedPeersItem.getValue();
-  let changed = false;
-  const next = { ...trusted };
+  const trusted = await trustedPeers();
+  let next = trusted;
   for (const { id, name } of connected) {
-    const peer = trusted[id];
+    // Own entries only: a peer named `toString` is not trusted by inheritance.
+    const peer = ownValue(next, id);
     if (!peer) continue;
     const stale = now - (peer.lastSeen ?? 0) >= LAST_SEEN_RESOLUTION_MS;
     // The name they go by (from their hello), kept current.
     const renamed = name !== '' && name !== peer.name;
-    if (stale || renamed) {
-      next[id] = { ...peer, ...(renamed ? { name } : {}), ...(stale ? { lastSeen: now } : {}) };
-      changed = true;
-    }
+    if (stale || renamed) next = withEntry(next, id, { ...peer, ...(renamed ? { name } : {}), ...(stale ? { lastSeen: now } : {}) });
   }
-  if (changed) await trustedPeersItem.setValue(next);
+  if (next !== trusted) await trustedPeersItem.setValue(next);
 }
