@@ -1,15 +1,19 @@
 /**
  * The self-hostable signaling server: a PeerServer (the `peer` package) under
  * `path`, plus `GET /health`. Only the handshake (SDP offer/answer, ICE
- * candidates) passes through it; text and media go peer to peer.
+ * candidates) passes through it; text and media go peer to peer. Client input
+ * is checked in `ws-guard.ts` before `peer` sees it; client text reaches the
+ * log only through `logText`.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ExpressPeerServer } from 'peer';
+import { ExpressPeerServer, type IClient } from 'peer';
+import { logError, logText } from './log-text';
 import { mintTurnCredentials } from './turn-credentials';
+import { WsGuard, type WsLimits } from './ws-guard';
 
 /** Options of {@link startSignalingServer}. */
 export interface SignalingServerOptions {
@@ -31,6 +35,8 @@ export interface SignalingServerOptions {
   tls?: { certFile: string; keyFile: string };
   /** How long the server keeps a silent client's ID, in ms (PeerServer `alive_timeout`, default 60,000). */
   aliveTimeoutMs?: number;
+  /** Per-socket WebSocket limits; `DEFAULT_WS_LIMITS` when absent. */
+  wsLimits?: WsLimits;
   /** Called with one line per event (peer joined or left); `console.log` by default. */
   log?: (line: string) => void;
   /**
@@ -62,7 +68,8 @@ export function mountPath(path: string, accessToken?: string): string {
 export const DEFAULT_SERVER_OPTIONS = { host: '127.0.0.1', port: 9000, path: '/peerjs', key: 'peerjs' } as const;
 
 /**
- * Starts a PeerServer.
+ * Starts a PeerServer. Errors after it listens (bad frames, socket resets) are
+ * logged, never thrown.
  * @throws when the port is taken or the TLS files cannot be read.
  */
 export async function startSignalingServer(options: SignalingServerOptions): Promise<SignalingServer> {
@@ -71,32 +78,38 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   const server = options.tls
     ? https.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, app)
     : http.createServer(app);
-  const connected = new Set<string>();
+  // Clients registered now, by ID.
+  const clients = new Map<string, IClient>();
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  server.on('error', (error) => log(`HTTP server error: ${logError(error)}`));
   const started = Date.now();
 
   app.get('/health', (_req, res) => {
-    res.json({ ok: true, peers: connected.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+    res.json({ ok: true, peers: clients.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
   });
 
   const mount = mountPath(options.path, options.accessToken);
+  const guard = new WsGuard(log, options.wsLimits);
   const peerServer = ExpressPeerServer(server, {
     key: options.key,
     path: '/',
     allow_discovery: false,
+    createWebSocketServer: guard.createWebSocketServer,
     ...(options.aliveTimeoutMs !== undefined ? { alive_timeout: options.aliveTimeoutMs } : {}),
   });
+  // `peer` re-emits socket errors and messages it cannot parse here; unhandled, they would end the process.
+  peerServer.on('error', (error) => guard.onPeerServerError(error));
   peerServer.on('connection', (client) => {
-    connected.add(client.getId());
-    log(`peer joined: ${client.getId()} (${connected.size} online)`);
+    clients.set(client.getId(), client);
+    log(`peer joined: ${logText(client.getId())} (${clients.size} online)`);
   });
   peerServer.on('disconnect', (client) => {
-    connected.delete(client.getId());
-    log(`peer left: ${client.getId()} (${connected.size} online)`);
+    if (clients.get(client.getId()) === client) clients.delete(client.getId());
+    log(`peer left: ${logText(client.getId())} (${clients.size} online)`);
   });
   // Beside the WebSocket, under the same path and access token: only those who may signal get relay credentials.
   app.get(`${mount.replace(/\/+$/, '')}/turn-credentials`, (req, res) => {
@@ -129,7 +142,7 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   return {
     port,
     url: `${scheme}://${host}:${port}`,
-    peers: () => [...connected],
+    peers: () => [...clients.keys()],
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
