@@ -212,13 +212,16 @@ export function relayOnlyProblem(settings: Pick<SessionSettings, 'relayOnly' | '
 }
 
 /**
- * Address of the PeerServer's TURN credentials endpoint: `http(s)://host:port<path>/turn-credentials`,
- * beside the WebSocket under the same path (and access token, if any).
+ * Address of the PeerServer's TURN credentials endpoint:
+ * `http(s)://host:port<path>/turn-credentials?peerId=ID&token=TOKEN`, beside the WebSocket under
+ * the same path (and access token, if any). The server mints only for `peerId` registered now
+ * with PeerServer token `token`, so fetch it after registering.
  */
-export function turnCredentialsUrl(signaling: SignalingSettings, peerId: string): string {
+export function turnCredentialsUrl(signaling: SignalingSettings, peerId: string, token: string): string {
   const host = signaling.host.includes(':') && !signaling.host.startsWith('[') ? `[${signaling.host}]` : signaling.host;
   const path = signaling.path.replace(/\/+$/, '');
-  return `${signaling.secure ? 'https' : 'http'}://${host}:${signaling.port}${path}/turn-credentials?peerId=${encodeURIComponent(peerId)}`;
+  const query = `peerId=${encodeURIComponent(peerId)}&token=${encodeURIComponent(token)}`;
+  return `${signaling.secure ? 'https' : 'http'}://${host}:${signaling.port}${path}/turn-credentials?${query}`;
 }
 
 /** Converts our ICE server list to the `RTCIceServer[]` that `RTCPeerConnection` takes. */

@@ -10,7 +10,8 @@
  *   SC_ACCESS_TOKEN  only clients whose path ends in /<token> can register (environment only,
  *                    so it does not show in the process list)
  *
- * Time-limited TURN credentials (GET <path>/turn-credentials?peerId=ID, beside the WebSocket), environment only:
+ * Time-limited TURN credentials (GET <path>/turn-credentials?peerId=ID&token=TOKEN, beside the WebSocket,
+ * for the client registered now as ID with PeerServer token TOKEN), environment only:
  *   SC_TURN_SECRET  coturn's static-auth-secret; enables the endpoint
  *   SC_TURN_URLS    comma-separated turn:/turns: URLs handed out with the credentials
  *   SC_TURN_TTL     lifetime in seconds (86400)
@@ -79,7 +80,7 @@ try {
     ...(accessToken ? { accessToken } : {}),
     ...(turnSecret ? { turn: { secret: turnSecret, ttlSeconds: turnTtl, urls: turnUrls } } : {}),
   });
-  if (turnSecret) console.log(`TURN credentials: ${server.url}${mountPath(path, accessToken ? '<token>' : undefined).replace(/\/+$/, '')}/turn-credentials?peerId=ID (${turnTtl} s, ${turnUrls.join(', ')})`);
+  if (turnSecret) console.log(`TURN credentials: ${server.url}${mountPath(path, accessToken ? '<token>' : undefined).replace(/\/+$/, '')}/turn-credentials?peerId=ID&token=TOKEN (${turnTtl} s, ${turnUrls.join(', ')})`);
   const ws = server.url.replace(/^http/, 'ws');
   console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health`);
   if (accessToken) console.log(`Access token set: clients must use the path ${mountPath(path, '<token>')}`);

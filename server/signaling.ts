@@ -1,9 +1,9 @@
 /**
  * The self-hostable signaling server: a PeerServer (the `peer` package) under
- * `path`, plus `GET /health`. Only the handshake (SDP offer/answer, ICE
- * candidates) passes through it; text and media go peer to peer. Client input
- * is checked in `ws-guard.ts` before `peer` sees it; client text reaches the
- * log only through `logText`.
+ * `path`, plus `GET /health` and, if configured, TURN credentials. Only the
+ * handshake (SDP offer/answer, ICE candidates) passes through it; text and
+ * media go peer to peer. Client input is checked in `ws-guard.ts` before `peer`
+ * sees it; client text reaches the log only through `logText`.
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -11,8 +11,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
+import { WebSocket } from 'ws';
 import { logError, logText } from './log-text';
-import { mintTurnCredentials } from './turn-credentials';
+import { turnCredentialsHandler } from './turn-endpoint';
 import { WsGuard, type WsLimits } from './ws-guard';
 
 /** Options of {@link startSignalingServer}. */
@@ -40,7 +41,8 @@ export interface SignalingServerOptions {
   /** Called with one line per event (peer joined or left); `console.log` by default. */
   log?: (line: string) => void;
   /**
-   * Mint time-limited TURN credentials at `GET <path>/turn-credentials?peerId=ID`
+   * Mint time-limited TURN credentials at `GET <path>/turn-credentials?peerId=ID&token=TOKEN`
+   * for the client registered now as ID with PeerServer token TOKEN
    * (coturn `use-auth-secret` with the same `static-auth-secret`). Off when absent.
    */
   turn?: { secret: string; ttlSeconds: number; urls: string[] };
@@ -78,7 +80,7 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   const server = options.tls
     ? https.createServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, app)
     : http.createServer(app);
-  // Clients registered now, by ID.
+  // Clients registered now, by ID; the TURN endpoint asks for their tokens.
   const clients = new Map<string, IClient>();
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (socket) => {
@@ -112,20 +114,16 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     log(`peer left: ${logText(client.getId())} (${clients.size} online)`);
   });
   // Beside the WebSocket, under the same path and access token: only those who may signal get relay credentials.
-  app.get(`${mount.replace(/\/+$/, '')}/turn-credentials`, (req, res) => {
-    // The extension fetches this from its own origin; the answer is per request, never cached.
-    res.set({ 'access-control-allow-origin': '*', 'cache-control': 'no-store' });
-    if (!options.turn) {
-      res.status(404).json({ error: 'TURN credentials are not configured on this server' });
-      return;
-    }
-    const peerId = typeof req.query.peerId === 'string' ? req.query.peerId : '';
-    if (!/^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$/.test(peerId) || peerId.length > 64) {
-      res.status(400).json({ error: 'peerId is missing or not a valid peer ID' });
-      return;
-    }
-    res.json(mintTurnCredentials({ ...options.turn, peerId }));
-  });
+  app.get(
+    `${mount.replace(/\/+$/, '')}/turn-credentials`,
+    turnCredentialsHandler({
+      ...(options.turn ? { turn: options.turn } : {}),
+      tokenOf: (peerId) => {
+        const client = clients.get(peerId);
+        return client?.getSocket()?.readyState === WebSocket.OPEN ? client.getToken() : undefined;
+      },
+    }),
+  );
 
   app.use(mount, peerServer);
 

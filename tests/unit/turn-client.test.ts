@@ -44,12 +44,15 @@ describe('fetchTurnCredentials', () => {
 });
 
 describe('settings for TURN', () => {
-  it('puts the credentials endpoint beside the WebSocket, under the same path', () => {
-    expect(turnCredentialsUrl(DEFAULT_SIGNALING, 'alice-otter-1')).toBe('http://127.0.0.1:9000/peerjs/turn-credentials?peerId=alice-otter-1');
-    expect(turnCredentialsUrl({ ...DEFAULT_SIGNALING, host: 'peers.example.org', port: 443, secure: true, path: '/peerjs/tok3n/' }, 'a-b-1')).toBe(
-      'https://peers.example.org:443/peerjs/tok3n/turn-credentials?peerId=a-b-1',
+  it('puts the credentials endpoint beside the WebSocket, under the same path, with the PeerServer token', () => {
+    expect(turnCredentialsUrl(DEFAULT_SIGNALING, 'alice-otter-1', '0a1b2c')).toBe(
+      'http://127.0.0.1:9000/peerjs/turn-credentials?peerId=alice-otter-1&token=0a1b2c',
     );
-    expect(turnCredentialsUrl({ ...DEFAULT_SIGNALING, host: '::1' }, 'a-b-1')).toBe('http://[::1]:9000/peerjs/turn-credentials?peerId=a-b-1');
+    expect(turnCredentialsUrl({ ...DEFAULT_SIGNALING, host: 'peers.example.org', port: 443, secure: true, path: '/peerjs/tok3n/' }, 'a-b-1', 'ff')).toBe(
+      'https://peers.example.org:443/peerjs/tok3n/turn-credentials?peerId=a-b-1&token=ff',
+    );
+    expect(turnCredentialsUrl({ ...DEFAULT_SIGNALING, host: '::1' }, 'a-b-1', 't')).toBe('http://[::1]:9000/peerjs/turn-credentials?peerId=a-b-1&token=t');
+    expect(turnCredentialsUrl(DEFAULT_SIGNALING, 'a-b-1', 'a&b=c d')).toBe('http://127.0.0.1:9000/peerjs/turn-credentials?peerId=a-b-1&token=a%26b%3Dc%20d');
   });
 
   it('refuses relay only without any TURN server', () => {
