@@ -9,6 +9,8 @@
  *   --tls-cert SC_TLS_CERT, --tls-key SC_TLS_KEY   PEM files; serve https/wss
  *   SC_ACCESS_TOKEN  only clients whose path ends in /<token> can register (environment only,
  *                    so it does not show in the process list)
+ *   SC_HEALTH_TOKEN  GET /health adds the peer count and uptime for `Authorization: Bearer <token>`
+ *                    (environment only); without it /health says only {"ok":true}
  *
  * Time-limited TURN credentials (GET <path>/turn-credentials?peerId=ID&token=TOKEN, beside the WebSocket,
  * for the client registered now as ID with PeerServer token TOKEN), environment only:
@@ -49,6 +51,11 @@ if (accessToken && !/^[A-Za-z0-9_-]{16,128}$/.test(accessToken)) {
   console.error('SC_ACCESS_TOKEN must be 16 to 128 letters, digits, - or _.');
   process.exit(2);
 }
+const healthToken = env.SC_HEALTH_TOKEN || undefined;
+if (healthToken && !/^[A-Za-z0-9_-]{16,128}$/.test(healthToken)) {
+  console.error('SC_HEALTH_TOKEN must be 16 to 128 letters, digits, - or _.');
+  process.exit(2);
+}
 const turnSecret = env.SC_TURN_SECRET;
 const turnTtl = Number(env.SC_TURN_TTL ?? 86_400);
 const turnUrls = (env.SC_TURN_URLS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
@@ -78,11 +85,12 @@ try {
     key,
     ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
     ...(accessToken ? { accessToken } : {}),
+    ...(healthToken ? { healthToken } : {}),
     ...(turnSecret ? { turn: { secret: turnSecret, ttlSeconds: turnTtl, urls: turnUrls } } : {}),
   });
   if (turnSecret) console.log(`TURN credentials: ${server.url}${mountPath(path, accessToken ? '<token>' : undefined).replace(/\/+$/, '')}/turn-credentials?peerId=ID&token=TOKEN (${turnTtl} s, ${turnUrls.join(', ')})`);
   const ws = server.url.replace(/^http/, 'ws');
-  console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health`);
+  console.log(`PeerServer listening on ${ws}${path} (key "${key}"); health: ${server.url}/health${healthToken ? ' (counts with the health token)' : ''}`);
   if (accessToken) console.log(`Access token set: clients must use the path ${mountPath(path, '<token>')}`);
   const stop = (): void => {
     console.log('Stopping PeerServer.');

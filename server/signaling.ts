@@ -13,7 +13,7 @@ import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
 import { WebSocket } from 'ws';
 import { logError, logText } from './log-text';
-import { turnCredentialsHandler } from './turn-endpoint';
+import { sameSecret, turnCredentialsHandler } from './turn-endpoint';
 import { WsGuard, type WsLimits } from './ws-guard';
 
 /** Options of {@link startSignalingServer}. */
@@ -34,8 +34,16 @@ export interface SignalingServerOptions {
   accessToken?: string;
   /** PEM files for HTTPS/WSS; both or neither. */
   tls?: { certFile: string; keyFile: string };
-  /** How long the server keeps a silent client's ID, in ms (PeerServer `alive_timeout`, default 60,000). */
+  /**
+   * How long the server keeps the ID of a client that sends nothing (not even a
+   * heartbeat), in ms: PeerServer `alive_timeout`, whose default in `peer` 1.0.2 is 90,000.
+   */
   aliveTimeoutMs?: number;
+  /**
+   * When set, `GET /health` adds the peer count and uptime for requests with
+   * `Authorization: Bearer <healthToken>` (401 for a wrong one); otherwise it says only `{"ok":true}`.
+   */
+  healthToken?: string;
   /** Per-socket WebSocket limits; `DEFAULT_WS_LIMITS` when absent. */
   wsLimits?: WsLimits;
   /** Called with one line per event (peer joined or left); `console.log` by default. */
@@ -90,7 +98,19 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
   server.on('error', (error) => log(`HTTP server error: ${logError(error)}`));
   const started = Date.now();
 
-  app.get('/health', (_req, res) => {
+  app.get('/health', (req, res) => {
+    res.set('cache-control', 'no-store');
+    const authorization = req.headers.authorization;
+    // The count tells who watches when people are online: only for the operator.
+    if (!options.healthToken || authorization === undefined) {
+      res.json({ ok: true });
+      return;
+    }
+    const bearer = /^Bearer ([\x21-\x7e]+)$/.exec(authorization)?.[1];
+    if (bearer === undefined || !sameSecret(bearer, options.healthToken)) {
+      res.set('www-authenticate', 'Bearer realm="health"').status(401).json({ error: 'wrong health token' });
+      return;
+    }
     res.json({ ok: true, peers: clients.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
   });
 
