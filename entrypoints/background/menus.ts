@@ -4,6 +4,7 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 import { i18n } from '#i18n';
+import { peerLabel } from '@/components/peer-label';
 import type { SessionState } from '@/lib/protocol/runtime';
 
 const PARENT_ID = 'send-selection';
@@ -20,10 +21,6 @@ const SHARE_CONTEXTS: MenuContext[] = ['page', 'image', 'video', 'audio'];
 let shownKey: string | undefined;
 let rebuilding: Promise<void> = Promise.resolve();
 
-function peerLabel(peer: SessionState['peers'][number]): string {
-  return peer.name ? `${peer.name} (${peer.id})` : peer.id;
-}
-
 /** One parent item with a child per connected peer, or a disabled hint. */
 function createPeerMenu(
   parent: { id: string; title: string; contexts: MenuContext[] },
@@ -38,7 +35,7 @@ function createPeerMenu(
     return;
   }
   for (const peer of connected) {
-    browser.contextMenus.create({ id: `${peerPrefix}${peer.id}`, parentId: parent.id, title: peerLabel(peer), contexts });
+    browser.contextMenus.create({ id: `${peerPrefix}${peer.id}`, parentId: parent.id, title: peerLabel(peer.id, peer.name), contexts });
   }
 }
 
