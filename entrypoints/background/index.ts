@@ -7,18 +7,12 @@
  */
 import { browser } from 'wxt/browser';
 import { errorText } from '@/components/error-text';
+import { peerLabelIn } from '@/components/peer-label';
 import { commandOffscreen, onSessionEvent, serve, type RuntimeLike } from '@/lib/messaging';
 import type { SessionState } from '@/lib/protocol/runtime';
 import { loadSessionSettings, SESSION_ITEMS, touchTrustedPeers } from '@/lib/storage';
 import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
-import {
-  clearConnectionRequest,
-  notifyConnectionRequest,
-  notifyReceived,
-  notifySendFailed,
-  peerOfRequestNotification,
-  updateBadge,
-} from './notify';
+import { createNotifier, notifySendFailed, peerOfRequestNotification, updateBadge } from './notify';
 import { ensureOffscreen } from './offscreen';
 import {
   acceptShare,
@@ -34,10 +28,10 @@ export default defineBackground(() => {
   // A cache for labels only; lost when the worker stops, refilled by the next event.
   let lastState: SessionState | undefined;
 
-  const peerLabel = (peerId: string): string => {
-    const peer = lastState?.peers.find((p) => p.id === peerId);
-    return peer?.name ? `${peer.name} (${peerId})` : peerId;
-  };
+  const peerLabel = (peerId: string): string => peerLabelIn(lastState?.peers, peerId);
+  // Texts and connection requests are coalesced there: no peer can flood the user.
+  const notifier = createNotifier();
+  browser.notifications.onClosed.addListener((notificationId) => notifier.closed(notificationId));
 
   async function currentState(): Promise<SessionState | undefined> {
     await ensureOffscreen();
@@ -73,7 +67,7 @@ export default defineBackground(() => {
         const wasAsking = (id: string): boolean => !previous || previous.shares.some((s) => s.id === id && s.state === 'incoming');
         for (const share of event.state.shares) if (share.state !== 'incoming' && wasAsking(share.id)) clearShareOffer(share.id);
         const wasRequesting = (id: string): boolean => !previous || previous.peers.some((p) => p.id === id && p.waiting === 'our-answer');
-        for (const peer of event.state.peers) if (peer.waiting !== 'our-answer' && wasRequesting(peer.id)) clearConnectionRequest(peer.id);
+        for (const peer of event.state.peers) if (peer.waiting !== 'our-answer' && wasRequesting(peer.id)) notifier.answered(peer.id);
         const connectedKey = (state: SessionState | undefined): string =>
           JSON.stringify(state?.peers.filter((p) => p.state === 'connected').map((p) => [p.id, p.name]) ?? null);
         if (connectedKey(previous) !== connectedKey(event.state)) {
@@ -82,10 +76,10 @@ export default defineBackground(() => {
         return;
       }
       case 'event/connection-request':
-        void notifyConnectionRequest(event.peerId);
+        notifier.requested(event.peerId);
         return;
       case 'event/message':
-        if (event.message.direction === 'in') void notifyReceived(event.message, lastState);
+        if (event.message.direction === 'in') notifier.received(event.message.peerId, event.message.text, peerLabel(event.message.peerId));
         return;
       case 'event/message-status':
         return;
@@ -138,7 +132,7 @@ export default defineBackground(() => {
   browser.notifications.onButtonClicked.addListener(async (notificationId, buttonIndex) => {
     const requester = peerOfRequestNotification(notificationId);
     if (requester) {
-      clearConnectionRequest(requester);
+      notifier.answered(requester);
       await ensureOffscreen();
       await commandOffscreen(runtime, { type: 'session/answer-connection', peerId: requester, accept: buttonIndex === 0 });
       return;
