@@ -135,13 +135,15 @@ class SocketGuard {
   admit(data: RawData, isBinary: boolean): boolean {
     if (!this.messages.take(1) || !this.bytes.take(byteLength(data))) {
       this.drop('over the rate limit');
-      // Still flooding after a whole burst was dropped: close, with a reason the client sees.
+      // A whole burst dropped in a row: still flooding, so close, with a reason the client sees.
       if (++this.overLimit >= this.limits.burstMessages && this.socket.readyState === WebSocket.OPEN) {
         this.log(`closing ${this.id}: over the rate limit`);
         this.socket.close(1008, 'rate limit');
       }
       return false;
     }
+    // Only drops in a row count: a client that was over the limit once in a while is not flooding.
+    this.overLimit = 0;
     const problem = clientMessageProblem(data, isBinary);
     if (problem === undefined) return true;
     this.drop(problem);

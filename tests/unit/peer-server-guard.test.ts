@@ -86,6 +86,19 @@ describe('messages', () => {
     alice.socket.close();
   });
 
+  it('does not close a socket that is over the limit now and then, only one that keeps flooding', async () => {
+    const [alice, bob] = await Promise.all([rawPeer(wsBase, 'bursty-alice-1'), rawPeer(wsBase, 'bursty-bob-1')]);
+    const candidates = (n: number): void => {
+      for (let i = 0; i < n; i++) alice.send({ type: 'CANDIDATE', dst: bob.id, payload: { candidate: { candidate: `c${i}` }, connectionId: 'dc_1' } });
+    };
+    candidates(900); // 500 pass, 400 dropped
+    await sleep(300); // about 15 tokens back
+    candidates(400); // some pass, the rest dropped: never 500 drops in a row
+    expect(await alice.waitClosed(500)).toBeUndefined();
+    alice.socket.close();
+    bob.socket.close();
+  });
+
   it('drops messages of unknown types or without a valid destination, and keeps relaying', async () => {
     const [alice, bob] = await Promise.all([rawPeer(wsBase, 'shape-alice-1'), rawPeer(wsBase, 'shape-bob-1')]);
     for (const bad of ['[]', 'null', '"OFFER"', '{"type":"EXPIRE","dst":"shape-bob-1"}', '{"type":"OFFER","dst":{"x":1}}', '{"type":"OFFER"}']) alice.send(bad);
