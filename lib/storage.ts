@@ -4,6 +4,7 @@
  * background, the popup and the options page, not the offscreen document.
  */
 import { storage } from 'wxt/utils/storage';
+import { cleanDisplayName } from './display-name';
 import { generatePeerId, isPeerId } from './ids';
 import { copyRecord, ownRecord, ownValue, withEntry, withoutEntry } from './own-record';
 import {
@@ -168,10 +169,11 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
 export async function touchTrustedPeers(connected: Array<{ id: string; name: string }>, now = Date.now()): Promise<void> {
   const trusted = await trustedPeers();
   let next = trusted;
-  for (const { id, name } of connected) {
+  for (const { id, name: raw } of connected) {
     // Own entries only: a peer named `toString` is not trusted by inheritance.
     const peer = ownValue(next, id);
     if (!peer) continue;
+    const name = cleanDisplayName(raw);
     const stale = now - (peer.lastSeen ?? 0) >= LAST_SEEN_RESOLUTION_MS;
     // The name they go by (from their hello), kept current.
     const renamed = name !== '' && name !== peer.name;

@@ -48,6 +48,12 @@ describe('stored settings', () => {
     expect((await trustedPeersItem.getValue())['ann-otter-1000']!.lastSeen).toBe(160_000);
   });
 
+  it('stores the name a trusted peer goes by cleaned of bidi and control characters', async () => {
+    await trustedPeersItem.setValue({ 'ann-otter-1000': { name: '', added: 1 } });
+    await touchTrustedPeers([{ id: 'ann-otter-1000', name: '\u202eAnn\u0000  \u200bLee ' }], 100_000);
+    expect((await trustedPeersItem.getValue())['ann-otter-1000']!.name).toBe('Ann Lee');
+  });
+
   it('feeds trusted and blocked IDs to the session settings', async () => {
     await trustedPeersItem.setValue({ 'ann-otter-1000': { name: '', added: 1 } });
     const settings = await loadSessionSettings();
