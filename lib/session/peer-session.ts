@@ -26,7 +26,8 @@ import {
   type PeerMessage,
 } from '../protocol/peer';
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
-import { toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
+import { isTrustedId, pinOf, toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
+import { cleanDisplayName } from '../display-name';
 import { SasExchange, sdpFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
@@ -1040,13 +1041,12 @@ export class PeerSession {
 
   /** True when `peerId` may connect without asking: trusted, or verified (pinned). */
   private isTrusted(peerId: string): boolean {
-    return !!this.settings && (this.settings.trusted.includes(peerId) || this.pinOf(peerId) !== undefined);
+    return !!this.settings && isTrustedId(this.settings, peerId);
   }
 
   /** The fingerprint pinned for `peerId`; own properties only (`toString` is an ordinary ID). */
   private pinOf(peerId: string): string | undefined {
-    const pins = this.settings?.pins;
-    return pins && Object.hasOwn(pins, peerId) ? pins[peerId] : undefined;
+    return this.settings ? pinOf(this.settings, peerId) : undefined;
   }
 
   /** The signaling guard's question: what to do with a valid offer from `offer.peerId`. */
@@ -1254,7 +1254,8 @@ export class PeerSession {
         return;
       case 'hello':
         entry.app = message.app;
-        entry.view = { ...entry.view, name: message.name.trim() };
+        // Shown as a secondary label only, without bidi or control characters (it is the peer's choice).
+        entry.view = { ...entry.view, name: cleanDisplayName(message.name) };
         // Their user accepted (or their side does not ask): now we are connected.
         if (entry.awaitingHello) this.establish(entry, conn);
         this.queueState();
