@@ -15,6 +15,8 @@ const NEEDS = {
     { file: '/usr/bin/xdotool', pkg: 'xdotool' },
     // A real TURN server for the relay, credential and failover tests.
     { file: '/usr/bin/turnserver', pkg: 'coturn' },
+    // A real Redis for the PeerServer cluster tests; they start their own on loopback.
+    { file: '/usr/bin/redis-server', pkg: 'redis-server' },
   ],
 };
 
