@@ -28,6 +28,7 @@ import {
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
 import { isTrustedId, pinOf, toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
 import { cleanDisplayName } from '../display-name';
+import { redactServerUrl } from '../server-url';
 import { SasExchange, sdpFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
@@ -271,7 +272,8 @@ export class PeerSession {
     this.teardownPeer();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
     const { host, port, path, secure } = settings.signaling;
-    this.server = { status: 'connecting', url: `${secure ? 'wss' : 'ws'}://${host}:${port}${path}` };
+    // Shown and logged: without the access token that may be part of the path.
+    this.server = { status: 'connecting', url: redactServerUrl(`${secure ? 'wss' : 'ws'}://${host}:${port}${path}`) };
     this.retryAttempt = 0;
     const generation = ++this.generation;
     this.clearTurnTimer();

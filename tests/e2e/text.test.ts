@@ -77,12 +77,14 @@ describe('two users exchange text', () => {
       'and a real one: https://example.org/page?x=1.',
     ].join('\n');
     const notifications = async () => (await bob.serviceWorker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
-    const notifiedBefore = (await notifications()).length;
+    // Texts from one peer share one notification: clear it, so that this text must show it again.
+    await (await bob.serviceWorker()).evaluate((id) => chrome.notifications.clear(`text:${id}`), aliceId);
+    await expect.poll(notifications).not.toContain(`text:${aliceId}`);
     const pagesBefore = bob.context.pages().length;
     await alicePopup.send(hostile);
     await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toContain(hostile);
     // The notification was shown (Chrome renders its message as plain text), and nothing ran or opened.
-    await expect.poll(notifications).toHaveLength(notifiedBefore + 1);
+    await expect.poll(notifications).toContain(`text:${aliceId}`);
     expect(bob.context.pages().length).toBe(pagesBefore);
     const list = bobPopup.page.getByTestId('message-list');
     await expect(list.locator('img, script, a, iframe').count()).resolves.toBe(0);
