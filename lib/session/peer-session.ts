@@ -566,7 +566,8 @@ export class PeerSession {
       this.scheduleRetry();
       return;
     }
-    const fatal = FATAL_SERVER_ERRORS[type];
+    // PeerJS turns every server ERROR into `server-error`; ours names a refused ID (server/ws-guard.ts).
+    const fatal = type === 'server-error' && error.message === 'Invalid id provided' ? 'invalid-id' : FATAL_SERVER_ERRORS[type];
     if (fatal) {
       this.clearRetry();
       this.setServer({ status: 'offline', error: fatal, url: this.server.url });

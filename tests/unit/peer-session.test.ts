@@ -384,6 +384,12 @@ describe('PeerSession', () => {
     expect(states.at(-1)?.server).toEqual({ status: 'offline', error: 'invalid-key', url: 'ws://127.0.0.1:9000/peerjs' });
   });
 
+  it('says "invalid ID" when our PeerServer refuses the ID (PeerJS reports it as a server error)', async () => {
+    peer().emit('error', Object.assign(new Error('Invalid id provided'), { type: 'server-error' }));
+    await flush();
+    expect(states.at(-1)?.server).toMatchObject({ status: 'offline', error: 'invalid-id' });
+  });
+
   it('keeps one connection when both sides dial at once', async () => {
     // Our ID "me-…" sorts after "alice-…", so their connection wins.
     session.connect('alice-otter-1');
