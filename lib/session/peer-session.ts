@@ -494,6 +494,10 @@ export class PeerSession {
           onOffer: (offer) => this.decideOffer(offer),
           onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
           onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
+          onWithdrawn: (peerId) => {
+            const entry = this.peers.get(peerId);
+            if (entry?.heldOffer) this.fail(entry, 'peer-disconnected');
+          },
         })
       : undefined;
     this.setServer({ status: 'connecting', url: this.server.url });

@@ -60,6 +60,8 @@ export interface SignalingPolicy {
   onRefused(peerId: string, connectionId: string, reason: RefusalReason): void;
   /** Something was dropped; `detail` is safe to log. */
   onDropped(detail: string): void;
+  /** The peer whose offer was held gave up (its `LEAVE`): the request is gone. */
+  onWithdrawn?(peerId: string): void;
 }
 
 interface Held {
@@ -110,7 +112,7 @@ export function guardSignaling(peer: Peer, policy: SignalingPolicy): SignalingGu
         held.delete(src);
         return policy.onRefused(src, payload.connectionId, reason);
       }
-      held.delete(src);
+      if (held.delete(src)) policy.onWithdrawn?.(src);
       return original(message);
     }
     if (!payload || typeof payload !== 'object' || typeof payload.connectionId !== 'string' || !CONNECTION_ID.test(payload.connectionId)) {

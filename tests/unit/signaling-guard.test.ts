@@ -99,6 +99,16 @@ describe('guardSignaling', () => {
     expect(passed.map((m) => m.type)).toEqual(['LEAVE']);
   });
 
+  it('forgets a held offer whose sender gave up, and says so', () => {
+    const onWithdrawn = vi.fn();
+    const { guard, deliver, policy } = setup();
+    Object.assign(policy, { onWithdrawn });
+    deliver(offer('stranger-otter-9'));
+    deliver({ type: 'LEAVE', src: 'stranger-otter-9' });
+    expect(guard.held()).toEqual([]);
+    expect(onWithdrawn).toHaveBeenCalledWith('stranger-otter-9');
+  });
+
   it.each([
     ['a 65-character ID', offer('a'.repeat(65))],
     ['a Cyrillic look-alike ID', offer('brаve-otter-4821')],
