@@ -9,7 +9,10 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer, type RawData, type ServerOptions } from 'ws';
 import { isPeerId } from '../lib/ids';
+import { byteLength, checkClientMessage, type ClientMessage, type RelayedMessage } from './client-message';
 import { logError, logText } from './log-text';
+
+export { clientMessageProblem } from './client-message';
 
 /** Limits per WebSocket. */
 export interface WsLimits {
@@ -43,11 +46,6 @@ export const INVALID_TOKEN_MESSAGE = 'Invalid token provided';
 /** PeerServer tokens we accept: the extension sends 32 hex digits, stock PeerJS base-36 digits. */
 export const CLIENT_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
-/** Types a PeerJS client sends; it never sends EXPIRE (server-made) and the server relays the rest. */
-const RELAYED_TYPES = new Set(['OFFER', 'ANSWER', 'CANDIDATE', 'LEAVE']);
-/** Deeper JSON is refused: PeerJS payloads are 3 levels deep, and `peer` re-serialises recursively. */
-const MAX_JSON_DEPTH = 16;
-
 /** A token bucket over any unit (messages, bytes). */
 class Bucket {
   private tokens: number;
@@ -71,48 +69,6 @@ class Bucket {
   }
 }
 
-const byteLength = (data: RawData): number => (Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength);
-function asText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
-}
-
-/** True when `value` nests arrays or objects deeper than `limit` (iterative: no stack to overflow). */
-function tooDeep(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [node, depth] = item;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/**
- * Why a client message must be dropped, or `undefined` when `peer` may have it:
- * a text frame holding a JSON object, `HEARTBEAT` or a relayed type with a valid
- * destination ID, nested at most 16 levels.
- */
-export function clientMessageProblem(data: RawData, isBinary: boolean): string | undefined {
-  if (isBinary) return 'binary frame';
-  let message: unknown;
-  try {
-    message = JSON.parse(asText(data));
-  } catch {
-    return 'not JSON';
-  }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return 'not a JSON object';
-  const fields = message as Record<string, unknown>;
-  const type = Object.hasOwn(fields, 'type') ? fields.type : undefined;
-  if (type === 'HEARTBEAT') return undefined;
-  if (typeof type !== 'string' || !RELAYED_TYPES.has(type)) return `unknown type "${logText(type, 20)}"`;
-  const dst = Object.hasOwn(fields, 'dst') ? fields.dst : undefined;
-  if (typeof dst !== 'string' || !isPeerId(dst)) return `${type} without a valid destination`;
-  if (tooDeep(message, MAX_JSON_DEPTH)) return `${type} nested too deeply`;
-  return undefined;
-}
-
 /** Per-socket limits and log throttling for one registered client. */
 class SocketGuard {
   private readonly messages: Bucket;
@@ -131,8 +87,8 @@ class SocketGuard {
     this.bytes = new Bucket(limits.burstBytes, limits.bytesPerSecond);
   }
 
-  /** True when the message may go on to `peer`. */
-  admit(data: RawData, isBinary: boolean): boolean {
+  /** The message when it may go on, else `undefined` (dropped, and logged). */
+  admit(data: RawData, isBinary: boolean): ClientMessage | undefined {
     if (!this.messages.take(1) || !this.bytes.take(byteLength(data))) {
       this.drop('over the rate limit');
       // A whole burst dropped in a row: still flooding, so close, with a reason the client sees.
@@ -140,14 +96,14 @@ class SocketGuard {
         this.log(`closing ${this.id}: over the rate limit`);
         this.socket.close(1008, 'rate limit');
       }
-      return false;
+      return undefined;
     }
     // Only drops in a row count: a client that was over the limit once in a while is not flooding.
     this.overLimit = 0;
-    const problem = clientMessageProblem(data, isBinary);
-    if (problem === undefined) return true;
-    this.drop(problem);
-    return false;
+    const checked = checkClientMessage(data, isBinary);
+    if ('message' in checked) return checked.message;
+    this.drop(checked.problem);
+    return undefined;
   }
 
   /** Logs at most one line per second per socket, counting the lines left out. */
@@ -164,29 +120,53 @@ class SocketGuard {
   }
 }
 
+/**
+ * How a cluster (server/cluster) joins in, between the guard and `peer`.
+ * Without hooks the server is the plain, single-process PeerServer.
+ */
+export interface WsHooks {
+  /** Called with the socket paused, before `peer` sees a registration; 'taken' answers ID-TAKEN. Must not reject. */
+  register(id: string, token: string): Promise<'ok' | 'taken'>;
+  /** After `peer` took, or refused, a socket that {@link register} let through (or it closed meanwhile). */
+  registered(id: string, token: string): void;
+  /**
+   * A checked message from `src` that `peer` would relay; true when the hook took it,
+   * false to leave it to `peer`. `toPeer` hands it to `peer` later after all.
+   */
+  relay(src: string, message: RelayedMessage, toPeer: () => void): boolean;
+}
+
+/** What `peer` answers for an ID held with another token. */
+export const ID_TAKEN_MESSAGE = JSON.stringify({ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } });
+
 /** A server-side socket whose messages pass its guard before any listener sees them. */
 class GuardedWebSocket extends WebSocket {
   /** Set when the socket is admitted; until then (and for refused sockets) every message is dropped. */
   guard: SocketGuard | undefined;
+  /** The cluster's relay for this socket's client, when there is a cluster. */
+  relay: ((message: RelayedMessage, toPeer: () => void) => boolean) | undefined;
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'message' && !this.guard?.admit(args[0] as RawData, args[1] === true)) return false;
+    if (event !== 'message') return super.emit(event, ...args);
+    const message = this.guard?.admit(args[0] as RawData, args[1] === true);
+    if (message === undefined) return false;
+    if (message.type !== 'HEARTBEAT' && this.relay?.(message, () => super.emit(event, ...args))) return true;
     return super.emit(event, ...args);
   }
 }
 
-/** A WebSocketServer that shows `peer` only the sockets `admit` lets through. */
+/** A WebSocketServer that shows `peer` only the sockets `admit` lets through, when it does. */
 class GuardedWebSocketServer extends WebSocketServer {
   constructor(
     options: ServerOptions,
-    private readonly admit: (socket: GuardedWebSocket, req: IncomingMessage) => boolean,
+    private readonly admit: (socket: GuardedWebSocket, req: IncomingMessage, toPeer: () => boolean) => boolean,
   ) {
     super(options);
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'connection' && !this.admit(args[0] as GuardedWebSocket, args[1] as IncomingMessage)) return false;
-    return super.emit(event, ...args);
+    if (event !== 'connection') return super.emit(event, ...args);
+    return this.admit(args[0] as GuardedWebSocket, args[1] as IncomingMessage, () => super.emit(event, ...args));
   }
 }
 
@@ -198,13 +178,14 @@ export class WsGuard {
   constructor(
     private readonly log: (line: string) => void,
     private readonly limits: WsLimits = DEFAULT_WS_LIMITS,
+    private readonly hooks?: WsHooks,
   ) {}
 
   /** For `ExpressPeerServer`'s `createWebSocketServer` option. */
   readonly createWebSocketServer = (options: ServerOptions): WebSocketServer => {
     const server = new GuardedWebSocketServer(
       { ...options, maxPayload: this.limits.maxPayloadBytes, WebSocket: GuardedWebSocket },
-      (socket, req) => this.admit(socket, req),
+      (socket, req, toPeer) => this.admit(socket, req, toPeer),
     );
     server.on('error', (error) => this.logOnce(error, 'WebSocket server error'));
     return server;
@@ -225,19 +206,37 @@ export class WsGuard {
   }
 
   /** Checks the registration query as `peer` will read it (last value wins), so both agree on the ID. */
-  private admit(socket: GuardedWebSocket, req: IncomingMessage): boolean {
+  private admit(socket: GuardedWebSocket, req: IncomingMessage, toPeer: () => boolean): boolean {
     let id: string | undefined;
     socket.on('error', (error) => this.logOnce(error, `socket error (${id ?? 'unregistered'})`));
     const query = new URL(req.url ?? '', 'http://peerjs').searchParams;
     const ids = query.getAll('id');
     const tokens = query.getAll('token');
     // Missing parameters: `peer` itself answers with an ERROR and closes.
-    if (ids.length === 0 || tokens.length === 0 || !query.has('key')) return true;
+    if (ids.length === 0 || tokens.length === 0 || !query.has('key')) return toPeer();
     const claimed = ids.at(-1)!;
     if (ids.length > 1 || !isPeerId(claimed)) return this.refuse(socket, INVALID_ID_MESSAGE, `invalid id "${logText(ids.join(','))}"`);
     if (tokens.length > 1 || !CLIENT_TOKEN_PATTERN.test(tokens[0]!)) return this.refuse(socket, INVALID_TOKEN_MESSAGE, `invalid token for ${claimed}`);
     id = claimed;
     socket.guard = new SocketGuard(socket, claimed, this.limits, this.log);
+    const hooks = this.hooks;
+    if (!hooks) return toPeer();
+    const token = tokens[0]!;
+    socket.relay = (message, later) => hooks.relay(claimed, message, later);
+    // Nothing is read while the cluster decides, so nothing reaches `peer` before the socket does.
+    socket.pause();
+    void hooks.register(claimed, token).then((verdict) => {
+      if (verdict === 'taken') {
+        if (socket.readyState === WebSocket.OPEN) socket.send(ID_TAKEN_MESSAGE);
+        // Resumed first, or the client's closing frame is never read.
+        socket.resume();
+        socket.close();
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) toPeer();
+      hooks.registered(claimed, token);
+      socket.resume();
+    });
     return true;
   }
 
