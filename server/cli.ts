@@ -7,6 +7,9 @@
  *   --path  SC_PATH       (/peerjs)
  *   --key   SC_KEY        (peerjs)
  *   --tls-cert SC_TLS_CERT, --tls-key SC_TLS_KEY   PEM files; serve https/wss
+ *   --redis SC_REDIS_URL  redis://[user:password@]host:port: instances that share it act as one
+ *                         service (server/cluster/); absent, this process is on its own
+ *   --max-peers SC_MAX_PEERS  peers this process holds at most (5000, PeerServer's concurrent_limit)
  *   SC_ACCESS_TOKEN  only clients whose path ends in /<token> can register (environment only,
  *                    so it does not show in the process list)
  *   SC_HEALTH_TOKEN  GET /health adds the peer count and uptime for `Authorization: Bearer <token>`
@@ -29,12 +32,14 @@ const { values } = parseArgs({
     key: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    redis: { type: 'string' },
+    'max-peers': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log('Usage: npm run server -- [--host 127.0.0.1] [--port 9000] [--path /peerjs] [--key peerjs] [--tls-cert cert.pem --tls-key key.pem]');
+  console.log('Usage: npm run server -- [--host 127.0.0.1] [--port 9000] [--path /peerjs] [--key peerjs] [--tls-cert cert.pem --tls-key key.pem] [--redis redis://host:6379] [--max-peers 5000]');
   process.exit(0);
 }
 
@@ -45,6 +50,8 @@ const path = values.path ?? env.SC_PATH ?? DEFAULT_SERVER_OPTIONS.path;
 const key = values.key ?? env.SC_KEY ?? DEFAULT_SERVER_OPTIONS.key;
 const certFile = values['tls-cert'] ?? env.SC_TLS_CERT;
 const keyFile = values['tls-key'] ?? env.SC_TLS_KEY;
+const redisUrl = values.redis ?? (env.SC_REDIS_URL || undefined);
+const maxPeers = values['max-peers'] ?? env.SC_MAX_PEERS;
 
 const accessToken = env.SC_ACCESS_TOKEN || undefined;
 if (accessToken && !/^[A-Za-z0-9_-]{16,128}$/.test(accessToken)) {
@@ -72,6 +79,14 @@ if (!path.startsWith('/')) {
   console.error(`Invalid path (must start with /): ${path}`);
   process.exit(2);
 }
+if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+  console.error('--redis / SC_REDIS_URL must be a redis:// or rediss:// URL.');
+  process.exit(2);
+}
+if (maxPeers !== undefined && !(Number.isInteger(Number(maxPeers)) && Number(maxPeers) > 0)) {
+  console.error(`Invalid --max-peers / SC_MAX_PEERS (a positive whole number): ${maxPeers}`);
+  process.exit(2);
+}
 if (Boolean(certFile) !== Boolean(keyFile)) {
   console.error('TLS needs both --tls-cert and --tls-key.');
   process.exit(2);
@@ -87,6 +102,8 @@ try {
     ...(accessToken ? { accessToken } : {}),
     ...(healthToken ? { healthToken } : {}),
     ...(turnSecret ? { turn: { secret: turnSecret, ttlSeconds: turnTtl, urls: turnUrls } } : {}),
+    ...(redisUrl ? { cluster: { redisUrl } } : {}),
+    ...(maxPeers !== undefined ? { maxPeers: Number(maxPeers) } : {}),
   });
   if (turnSecret) console.log(`TURN credentials: ${server.url}${mountPath(path, accessToken ? '<token>' : undefined).replace(/\/+$/, '')}/turn-credentials?peerId=ID&token=TOKEN (${turnTtl} s, ${turnUrls.join(', ')})`);
   const ws = server.url.replace(/^http/, 'ws');

@@ -3,7 +3,8 @@
  * `path`, plus `GET /health` and, if configured, TURN credentials. Only the
  * handshake (SDP offer/answer, ICE candidates) passes through it; text and
  * media go peer to peer. Client input is checked in `ws-guard.ts` before `peer`
- * sees it; client text reaches the log only through `logText`.
+ * sees it; client text reaches the log only through `logText`. With `cluster`,
+ * instances that share a Redis act as one service (server/cluster/).
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
 import { WebSocket } from 'ws';
+import { SignalingCluster } from './cluster/cluster';
 import { logError, logText } from './log-text';
 import { sameSecret, turnCredentialsHandler } from './turn-endpoint';
 import { WsGuard, type WsLimits } from './ws-guard';
@@ -54,7 +56,19 @@ export interface SignalingServerOptions {
    * (coturn `use-auth-secret` with the same `static-auth-secret`). Off when absent.
    */
   turn?: { secret: string; ttlSeconds: number; urls: string[] };
+  /** Peers this instance holds at most: PeerServer `concurrent_limit` (`peer`'s default: 5,000). */
+  maxPeers?: number;
+  /**
+   * Share IDs and relay with every instance that uses the same Redis and `key`
+   * (see docs/architecture.md, "Several PeerServer instances"). Off when absent: one process on its own.
+   */
+  cluster?: { redisUrl: string };
 }
+
+/** How long a message waits for a peer not yet connected, in ms: PeerServer `expire_timeout` (its default). */
+export const EXPIRE_TIMEOUT_MS = 5000;
+/** PeerServer `alive_timeout` in `peer` 1.0.2, in ms. */
+const DEFAULT_ALIVE_TIMEOUT_MS = 90_000;
 
 /** A running signaling server. */
 export interface SignalingServer {
@@ -111,26 +125,34 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
       res.set('www-authenticate', 'Bearer realm="health"').status(401).json({ error: 'wrong health token' });
       return;
     }
-    res.json({ ok: true, peers: clients.size, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+    res.json({ ok: true, peers: clients.size, uptimeSeconds: Math.round((Date.now() - started) / 1000), ...(cluster ? { cluster: cluster.status() } : {}) });
   });
 
   const mount = mountPath(options.path, options.accessToken);
-  const guard = new WsGuard(log, options.wsLimits);
+  const aliveTimeoutMs = options.aliveTimeoutMs ?? DEFAULT_ALIVE_TIMEOUT_MS;
+  const cluster = options.cluster
+    ? new SignalingCluster({ redisUrl: options.cluster.redisUrl, prefix: `sc:${options.key}:`, aliveTimeoutMs, expireTimeoutMs: EXPIRE_TIMEOUT_MS, log })
+    : undefined;
+  const guard = new WsGuard(log, options.wsLimits, cluster);
   const peerServer = ExpressPeerServer(server, {
     key: options.key,
     path: '/',
     allow_discovery: false,
     createWebSocketServer: guard.createWebSocketServer,
-    ...(options.aliveTimeoutMs !== undefined ? { alive_timeout: options.aliveTimeoutMs } : {}),
+    alive_timeout: aliveTimeoutMs,
+    expire_timeout: EXPIRE_TIMEOUT_MS,
+    ...(options.maxPeers !== undefined ? { concurrent_limit: options.maxPeers } : {}),
   });
   // `peer` re-emits socket errors and messages it cannot parse here; unhandled, they would end the process.
   peerServer.on('error', (error) => guard.onPeerServerError(error));
   peerServer.on('connection', (client) => {
     clients.set(client.getId(), client);
+    cluster?.onConnection(client);
     log(`peer joined: ${logText(client.getId())} (${clients.size} online)`);
   });
   peerServer.on('disconnect', (client) => {
     if (clients.get(client.getId()) === client) clients.delete(client.getId());
+    cluster?.onDisconnect(client);
     log(`peer left: ${logText(client.getId())} (${clients.size} online)`);
   });
   // Beside the WebSocket, under the same path and access token: only those who may signal get relay credentials.
@@ -142,10 +164,12 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
         const client = clients.get(peerId);
         return client?.getSocket()?.readyState === WebSocket.OPEN ? client.getToken() : undefined;
       },
+      ...(cluster ? { registeredElsewhere: (peerId: string, token: string) => cluster.isRegistered(peerId, token) } : {}),
     }),
   );
 
   app.use(mount, peerServer);
+  await cluster?.start();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -161,10 +185,13 @@ export async function startSignalingServer(options: SignalingServerOptions): Pro
     port,
     url: `${scheme}://${host}:${port}`,
     peers: () => [...clients.keys()],
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // First, so that this instance's IDs are free at once rather than one by one.
+      await cluster?.close();
+      await new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

@@ -23,8 +23,10 @@ export function sameSecret(a: string, b: string): boolean {
 export interface TurnEndpointOptions {
   /** Minting settings; the endpoint answers 404 without them. */
   turn?: { secret: string; ttlSeconds: number; urls: string[] };
-  /** The PeerServer token of the client registered now under `peerId`, if any. */
+  /** The PeerServer token of the client registered now under `peerId` on this instance, if any. */
   tokenOf(peerId: string): string | undefined;
+  /** In a cluster: whether `peerId` is registered now on another instance with `token`. */
+  registeredElsewhere?(peerId: string, token: string): Promise<boolean>;
 }
 
 /**
@@ -32,11 +34,11 @@ export interface TurnEndpointOptions {
  * 403 for an `Origin` that is not an extension's (and then no CORS header);
  * 404 when TURN is not configured; 400 when `peerId` or `token` is missing,
  * repeated or malformed; 403 when no client is registered now under `peerId`
- * with that token; else 200 with {@link mintTurnCredentials}' answer, with
+ * with that token (on this instance or, in a cluster, on another); else 200 with {@link mintTurnCredentials}' answer, with
  * `access-control-allow-origin` echoing an extension origin.
  */
 export function turnCredentialsHandler(options: TurnEndpointOptions): RequestHandler {
-  return (req, res) => {
+  return (req, res, next) => {
     res.set({ 'cache-control': 'no-store', vary: 'origin' });
     const origin = req.headers.origin;
     // No Origin: not from a web page (curl, a server). Then the token alone is the proof.
@@ -56,11 +58,16 @@ export function turnCredentialsHandler(options: TurnEndpointOptions): RequestHan
       res.status(400).json({ error: 'peerId and token must each be given once: a valid peer ID and its PeerServer token' });
       return;
     }
+    const turn = options.turn;
     const registered = options.tokenOf(peerId);
-    if (registered === undefined || !sameSecret(registered, token)) {
-      res.status(403).json({ error: 'peerId is not registered on this PeerServer with this token' });
+    const answer = (ok: boolean): void => {
+      if (ok) res.json(mintTurnCredentials({ ...turn, peerId }));
+      else res.status(403).json({ error: 'peerId is not registered on this PeerServer with this token' });
+    };
+    if (registered !== undefined || !options.registeredElsewhere) {
+      answer(registered !== undefined && sameSecret(registered, token));
       return;
     }
-    res.json(mintTurnCredentials({ ...options.turn, peerId }));
+    options.registeredElsewhere(peerId, token).then(answer, next);
   };
 }

@@ -25,10 +25,14 @@ export interface ClaimStoreOptions {
   pendingTtlMs: number;
 }
 
-/** What a claim found: the ID is ours now (with messages that waited for it), or held elsewhere. */
+/**
+ * What a claim found: the ID is ours now (with messages that waited for it), held
+ * elsewhere with another token (`taken`), or, when not taking it over, held
+ * elsewhere with the same token (`held`: the client moved there).
+ */
 export type ClaimResult =
   | { status: 'claimed'; /** Live instance that held it with the same token, to be told to let go. */ movedFrom: string | undefined; pending: string[] }
-  | { status: 'taken'; owner: string };
+  | { status: 'taken' | 'held'; owner: string };
 /** Per claim renewed: still ours, gone (Redis lost it), or someone else's now. */
 export type RenewResult = 'renewed' | 'lost' | 'taken';
 /** Where a message went: to the holder's instance, into the pending queue, or nowhere. */
@@ -44,6 +48,9 @@ const RENEW_BATCH = 1000;
 export function claimTokenHash(id: string, token: string): string {
   return createHash('sha256').update(`${id}\0${token}`).digest('hex').slice(0, 32);
 }
+
+/** The pub/sub channel of instance `instanceId` under `prefix`. */
+export const instanceChannel = (prefix: string, instanceId: string): string => `${prefix}instance:${instanceId}`;
 
 /** The claims of one instance. Every method rejects when Redis cannot be reached. */
 export class ClaimStore {
@@ -61,7 +68,7 @@ export class ClaimStore {
 
   /** The pub/sub channel of instance `instanceId`. */
   channel(instanceId: string): string {
-    return `${this.options.prefix}instance:${instanceId}`;
+    return instanceChannel(this.options.prefix, instanceId);
   }
 
   /**
@@ -78,11 +85,19 @@ export class ClaimStore {
     await this.options.redis.del(this.aliveKey());
   }
 
-  /** Claims `id` for this instance, for the client whose token hashes to `tokenHash`; takes the messages that waited for it. */
-  async claim(id: string, tokenHash: string): Promise<ClaimResult> {
-    const reply = await this.run(CLAIM, [this.key('claim', id), this.key('pending', id)], [this.alivePrefix, this.instanceId, tokenHash, this.options.claimTtlMs]);
+  /**
+   * Claims `id` for this instance, for the client whose token hashes to `tokenHash`,
+   * and takes the messages that waited for it. `takeOver: false` leaves the ID to a
+   * live instance holding it with the same token (for claims made again after an outage).
+   */
+  async claim(id: string, tokenHash: string, takeOver = true): Promise<ClaimResult> {
+    const reply = await this.run(
+      CLAIM,
+      [this.key('claim', id), this.key('pending', id)],
+      [this.alivePrefix, this.instanceId, tokenHash, this.options.claimTtlMs, takeOver ? '1' : '0'],
+    );
     const [status, owner = '', ...pending] = reply as string[];
-    if (status === 'taken') return { status: 'taken', owner };
+    if (status === 'taken' || status === 'held') return { status, owner };
     return { status: 'claimed', movedFrom: owner || undefined, pending };
   }
 

@@ -27,8 +27,8 @@ local function alive(owner) return owner ~= nil and redis.call('EXISTS', ARGV[1]
 `;
 
 /**
- * KEYS: claim, pending. ARGV: alive prefix, instance, token hash, claim TTL ms.
- * Returns {'taken', owner} or {'claimed', moved-from-instance or '', pending...}.
+ * KEYS: claim, pending. ARGV: alive prefix, instance, token hash, claim TTL ms, '1' to take it from a live holder with the same token.
+ * Returns {'taken', owner}, {'held', owner} (same token, not taken) or {'claimed', moved-from-instance or '', pending...}.
  * Another token on a live instance keeps the ID; the same token (a reclaim) or a dead holder gives it up.
  */
 export const CLAIM = script(`${PRELUDE}
@@ -38,7 +38,10 @@ if current then
   local owner = owner_of(current)
   if alive(owner) then
     if current ~= owner .. ' ' .. ARGV[3] then return {'taken', owner} end
-    if owner ~= ARGV[2] then moved = owner end
+    if owner ~= ARGV[2] then
+      if ARGV[5] ~= '1' then return {'held', owner} end
+      moved = owner
+    end
   end
 end
 redis.call('SET', KEYS[1], ARGV[2] .. ' ' .. ARGV[3], 'PX', ARGV[4])

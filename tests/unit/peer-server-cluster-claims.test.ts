@@ -70,6 +70,17 @@ describe('claim and release', () => {
     expect(await one.holder('brave-otter-4821')).toEqual({ instance: 'two', tokenHash: hashA });
   });
 
+  it('claiming again after an outage (no take-over) leaves the ID to a live instance with the same token', async () => {
+    const one = store('one');
+    const two = store('two');
+    await one.beat();
+    await two.beat();
+    await two.claim('brave-otter-4821', hashA);
+    expect(await one.claim('brave-otter-4821', hashA, false)).toEqual({ status: 'held', owner: 'two' });
+    expect(await one.claim('brave-otter-4821', hashB, false)).toEqual({ status: 'taken', owner: 'two' });
+    expect(await two.claim('brave-otter-4821', hashA, false)).toEqual({ status: 'claimed', movedFrom: undefined, pending: [] });
+  });
+
   it('releases only the claim it holds', async () => {
     const one = store('one');
     const two = store('two');
