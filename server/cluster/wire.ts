@@ -35,7 +35,7 @@ export function parseChannelMessage(text: string): ChannelMessage | undefined {
 
 /** Writes at most one line per `intervalMs`, counting the ones left out. */
 export class ThrottledLog {
-  private lastAt = 0;
+  private lastAt = Number.NEGATIVE_INFINITY;
   private unlogged = 0;
 
   constructor(

@@ -69,6 +69,16 @@ describe('an instance killed with SIGKILL', () => {
   }, 30_000);
 });
 
+describe('an instance stopped with SIGTERM', () => {
+  it('frees its peers IDs at once', async () => {
+    const [one, two] = await cluster();
+    await peer(one, 't-alice-1');
+    expect((await peer(two, 't-alice-1')).received[0]?.type).toBe('ID-TAKEN');
+    await one.kill('SIGTERM');
+    expect(await registers(two, 't-alice-1', newToken())).toBe(true);
+  }, 30_000);
+});
+
 describe('Redis killed and restarted', () => {
   it('keeps same-instance signaling working, refuses cross-instance with a logged reason, and recovers within 5 s', async () => {
     const [one, two] = await cluster();

@@ -9,6 +9,7 @@ import { spawnInstance, startSilentProxy, type Instance } from './support/cluste
 import { startRedis, type RedisProcess } from './support/redis';
 
 const TURN = { SC_TURN_SECRET: 'cluster-test-secret', SC_TURN_URLS: 'turn:127.0.0.1:3478' };
+const HEALTH_TOKEN = 'cluster-health-token-1';
 
 let redis: RedisProcess;
 let one: Instance;
@@ -31,7 +32,7 @@ const offer = (dst: string, connectionId = 'dc_1'): Record<string, unknown> => (
 beforeAll(async () => {
   redis = await startRedis();
   // One through the flag, one through the environment.
-  [one, two] = await Promise.all([spawnInstance(['--redis', redis.url], TURN), spawnInstance([], { ...TURN, SC_REDIS_URL: redis.url })]);
+  [one, two] = await Promise.all([spawnInstance(['--redis', redis.url], { ...TURN, SC_HEALTH_TOKEN: HEALTH_TOKEN }), spawnInstance([], { ...TURN, SC_REDIS_URL: redis.url })]);
 }, 30_000);
 afterAll(async () => {
   for (const client of peers) client.socket.terminate();
@@ -40,9 +41,13 @@ afterAll(async () => {
 });
 
 describe('two instances, one service', () => {
-  it('say that they share Redis', () => {
+  it('say that they share Redis, and /health tells the operator whether Redis is up', async () => {
     expect(one.output()).toMatch(/cluster/i);
     expect(two.output()).toMatch(/cluster/i);
+    const health = await fetch(`${one.httpBase}/health`, { headers: { authorization: `Bearer ${HEALTH_TOKEN}` } });
+    expect(await health.json()).toMatchObject({ ok: true, cluster: { instance: expect.stringMatching(/^[0-9a-f]+$/) as string, redis: 'up' } });
+    // Without the token, nothing about the cluster either.
+    expect(await (await fetch(`${two.httpBase}/health`)).json()).toEqual({ ok: true });
   });
 
   it('relay OFFER, ANSWER, CANDIDATE and LEAVE between a peer on each', async () => {
