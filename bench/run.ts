@@ -7,7 +7,7 @@
  * file expects both. Environment:
  *   BENCH_QUICK=1     tiny counts, for the smoke test (figures mean nothing)
  *   BENCH_OUT=DIR     where to write <date>.json and <date>.md (default bench/results)
- *   BENCH_ONLY=a,b    run only these sections (connect, rtt, throughput, share, peerserver, footprint)
+ *   BENCH_ONLY=a,b    run only these sections (connect, rtt, throughput, share, peerserver, footprint, cluster)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { bundlePageScripts, startBenchWeb, wall, type BenchWeb } from './lib/bro
 import { FULL, QUICK } from './lib/config';
 import { startBenchPair, type BenchPair } from './lib/pair';
 import { resultsMarkdown, SECTION_KEYS, slowerFigures, type BenchResults, type SectionKey, type SectionResult } from './lib/report';
+import { clusterSection } from './sections/cluster';
 import { connectSection, measureColdStart, measureWarmConnect } from './sections/connect';
 import { footprintSection, historyFigures } from './sections/footprint';
 import { peerServerSection } from './sections/peerserver';
@@ -32,6 +33,7 @@ const TITLES: Record<SectionKey, string> = {
   share: '4. Tab share',
   peerserver: '5. PeerServer under load',
   footprint: '6. Footprint',
+  cluster: '7. PeerServer cluster (instances sharing Redis)',
 };
 
 const config = process.env.BENCH_QUICK === '1' ? QUICK : FULL;
@@ -201,6 +203,15 @@ async function main(): Promise<void> {
         sections.peerserver = await peerServerSection(config, log);
       } catch (error) {
         sections.peerserver = failed('peerserver', error);
+      }
+      save(false);
+    }
+    if (wanted('cluster')) {
+      log('cluster');
+      try {
+        sections.cluster = await clusterSection(config, log);
+      } catch (error) {
+        sections.cluster = failed('cluster', error);
       }
     }
   } finally {

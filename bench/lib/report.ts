@@ -71,7 +71,7 @@ export interface BenchResults {
 }
 
 /** The report's sections, in order. */
-export const SECTION_KEYS = ['connect', 'rtt', 'throughput', 'share', 'peerserver', 'footprint'] as const;
+export const SECTION_KEYS = ['connect', 'rtt', 'throughput', 'share', 'peerserver', 'footprint', 'cluster'] as const;
 export type SectionKey = (typeof SECTION_KEYS)[number];
 
 /** "Slower by more than 30 %": taking more than 1.3 times the baseline's time (for rates: under 1 / 1.3 of its rate). */
