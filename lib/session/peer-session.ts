@@ -37,6 +37,7 @@ import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { fetchTurnCredentials, toIceServers, turnRefreshDelayMs } from './turn-client';
 import { guardDataConnection } from './data-guard';
 import { DeclinedPeers } from './declined';
+import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
 import { guardSignaling, MAX_HELD_OFFERS, type OfferDecision, type OfferInfo, type SignalingGuard } from './signaling-guard';
 import type { MediaAccess } from './media';
@@ -71,8 +72,7 @@ export const SAS_TIMEOUT_MS = 10_000;
 /** How long a connection stays open after our `bye`, so that it is delivered, in ms. */
 const BYE_GRACE_MS = 300;
 
-/** Most messages kept in the history; older ones are dropped first. */
-export const HISTORY_LIMIT = 500;
+export { HISTORY_LIMIT } from './history';
 
 /** A command's outcome. */
 export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
@@ -177,7 +177,7 @@ export class PeerSession {
   private settings?: SessionSettings;
   private peer?: Peer;
   private readonly peers = new Map<string, PeerEntry>();
-  private readonly history: ChatMessage[] = [];
+  private readonly history: MessageHistory;
   private server: SessionState['server'] = { status: 'starting', url: '' };
   private lastPeerId?: string;
   private retryTimer?: ReturnType<typeof setTimeout>;
@@ -221,6 +221,7 @@ export class PeerSession {
     this.newId = deps.newId ?? (() => crypto.randomUUID());
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
     this.log = deps.log ?? console;
+    this.history = new MessageHistory((message, added) => this.deps.onMessage(message, added), this.now, this.newId);
     const noMedia: MediaAccess = {
       open: () => Promise.reject(new Error('no media access')),
       playBack: () => ({ level: () => 0, stop: () => {} }),
@@ -301,7 +302,7 @@ export class PeerSession {
 
   /** The history, oldest first (at most {@link HISTORY_LIMIT} messages). */
   getMessages(): ChatMessage[] {
-    return this.history.map((message) => ({ ...message }));
+    return this.history.list();
   }
 
   /** How many messages the history holds (at most {@link HISTORY_LIMIT}). */
@@ -984,13 +985,7 @@ export class PeerSession {
    * before, so the peer shows each text once.
    */
   private flushOutbox(entry: PeerEntry, conn: DataConnection): void {
-    for (const message of this.history) {
-      if (message.peerId !== entry.view.id || message.direction !== 'out') continue;
-      if (message.status !== 'queued' && message.status !== 'undelivered') continue;
-      this.sendOn(conn, textMessage(message.id, message.text, message.at));
-      message.status = 'sent';
-      this.deps.onMessage({ ...message }, false);
-    }
+    this.history.flush(entry.view.id, (message) => this.sendOn(conn, textMessage(message.id, message.text, message.at)));
   }
 
   /** Dials a lost peer again after its next backoff step (see `reconnect.ts`). */
@@ -1270,7 +1265,7 @@ export class PeerSession {
       case 'text': {
         const historyId = `${entry.view.id}:${message.id}`;
         // A repeated text (the sender retried) is acknowledged again, not shown twice.
-        if (!this.history.some((m) => m.id === historyId)) {
+        if (!this.history.has(historyId)) {
           this.addMessage({ id: historyId, peerId: entry.view.id, direction: 'in', text: message.text, status: 'received' });
         }
         this.sendOn(conn, ack(message.id));
@@ -1288,11 +1283,7 @@ export class PeerSession {
         this.shares.onSignal(entry.view.id, message);
         return;
       case 'ack': {
-        const sent = this.history.find((m) => m.id === message.id && m.peerId === entry.view.id && m.direction === 'out');
-        if (sent && sent.status !== 'delivered') {
-          sent.status = 'delivered';
-          this.deps.onMessage({ ...sent }, false);
-        }
+        this.history.delivered(entry.view.id, message.id);
         return;
       }
     }
@@ -1357,17 +1348,7 @@ export class PeerSession {
     entry.view = view;
     this.settle(entry, { ok: false, error: error ?? 'peer-disconnected' });
     this.shares.onPeerGone(entry.view.id, resuming);
-    for (const message of this.history) {
-      if (message.peerId === entry.view.id && message.direction === 'out' && message.status === 'sent') {
-        message.status = 'undelivered';
-        this.deps.onMessage({ ...message }, false);
-      }
-      if (!resuming && message.peerId === entry.view.id && message.status === 'queued') {
-        message.status = 'failed';
-        message.error = 'not-connected';
-        this.deps.onMessage({ ...message }, false);
-      }
-    }
+    this.history.lost(entry.view.id, resuming);
     if (resuming) this.scheduleReconnect(entry);
     this.queueState();
   }
@@ -1384,11 +1365,8 @@ export class PeerSession {
 
   // --- history and notifications --------------------------------------------
 
-  private addMessage(fields: Omit<ChatMessage, 'id' | 'at'> & { id?: string }): void {
-    const message: ChatMessage = { ...fields, id: fields.id ?? this.newId(), at: this.now() };
-    this.history.push(message);
-    if (this.history.length > HISTORY_LIMIT) this.history.splice(0, this.history.length - HISTORY_LIMIT);
-    this.deps.onMessage({ ...message }, true);
+  private addMessage(fields: NewMessage): void {
+    this.history.add(fields);
   }
 
   private queueState(): void {
