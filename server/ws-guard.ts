@@ -225,18 +225,28 @@ export class WsGuard {
     socket.relay = (message, later) => hooks.relay(claimed, message, later);
     // Nothing is read while the cluster decides, so nothing reaches `peer` before the socket does.
     socket.pause();
-    void hooks.register(claimed, token).then((verdict) => {
-      if (verdict === 'taken') {
-        if (socket.readyState === WebSocket.OPEN) socket.send(ID_TAKEN_MESSAGE);
-        // Resumed first, or the client's closing frame is never read.
-        socket.resume();
-        socket.close();
-        return;
-      }
-      if (socket.readyState === WebSocket.OPEN) toPeer();
-      hooks.registered(claimed, token);
-      socket.resume();
-    });
+    void hooks
+      .register(claimed, token)
+      .catch((error: unknown) => {
+        this.log(`registration hook failed for ${claimed}: ${logError(error)}; registered on this instance only`);
+        return 'ok' as const;
+      })
+      .then((verdict) => {
+        try {
+          if (verdict === 'taken') {
+            if (socket.readyState === WebSocket.OPEN) socket.send(ID_TAKEN_MESSAGE);
+            socket.close();
+            return;
+          }
+          if (socket.readyState === WebSocket.OPEN) toPeer();
+          hooks.registered(claimed, token);
+        } catch (error) {
+          this.logOnce(error, `registration of ${claimed}`);
+        } finally {
+          // Also before a close: a paused socket never reads the client's closing frame.
+          socket.resume();
+        }
+      });
     return true;
   }
 
