@@ -40,7 +40,8 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-describe('two instances, one service', () => {
+// Child processes on a shared 2-core machine: more than vitest's default 5 s per test.
+describe('two instances, one service', { timeout: 20_000 }, () => {
   it('say that they share Redis, and /health tells the operator whether Redis is up', async () => {
     expect(one.output()).toMatch(/cluster/i);
     expect(two.output()).toMatch(/cluster/i);
@@ -112,7 +113,7 @@ describe('two instances, one service', () => {
     expect(await gina.waitFor((m) => m.type === 'OFFER')).toMatchObject({ src: frank.id, dst: gina.id });
     await sleep(6000);
     expect(frank.received.some((m) => m.type === 'EXPIRE')).toBe(false);
-  }, 15_000);
+  }, 20_000);
 
   it('sends EXPIRE to the sender, on its own instance, when the peer never comes', async () => {
     const hank = await peer(one, 'x-hank-1');
@@ -125,7 +126,7 @@ describe('two instances, one service', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
     await sleep(1500);
     expect(hank.received.filter((m) => m.type === 'EXPIRE')).toHaveLength(1);
-  }, 15_000);
+  }, 20_000);
 
   it('mints TURN credentials on either instance for a peer registered on the other, with its token only', async () => {
     const ivy = await peer(one, 'x-ivy-1');
@@ -143,7 +144,7 @@ describe('two instances, one service', () => {
   });
 });
 
-describe('without Redis', () => {
+describe('without Redis', { timeout: 30_000 }, () => {
   it('npm run server is one process on its own, as before: two of them know nothing of each other', async () => {
     const [a, b] = await Promise.all([spawnInstance([]), spawnInstance([])]);
     try {
