@@ -9,6 +9,7 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 import { i18n } from '#i18n';
+import { tPlural } from '@/components/plural';
 import type { SessionState } from '@/lib/protocol/runtime';
 import { Throttle } from './throttle';
 
@@ -109,7 +110,7 @@ export class Notifier {
     const options = {
       type: 'basic' as const,
       iconUrl: this.iconUrl,
-      title: i18n.t('notify.textsFrom', entry.count, [String(entry.count), entry.label]),
+      title: tPlural('notify.textsFrom', entry.count, [String(entry.count), entry.label]),
       message: shorten(entry.latest),
     };
     // Update in place (no new pop-up); create only when it is not up (first text, or dismissed).
@@ -140,7 +141,7 @@ export class Notifier {
         : {
             type: 'basic',
             iconUrl: this.iconUrl,
-            title: i18n.t('notify.connectionRequests', pending.length, [String(pending.length)]),
+            title: tPlural('notify.connectionRequests', pending.length),
             message: i18n.t('notify.connectionRequestsBody'),
             requireInteraction: true,
           };
