@@ -1,16 +1,17 @@
 /** Common set-up of the extension's Vue pages: language and direction from the browser's locale. */
 import { createApp, type Component } from 'vue';
-import { browser } from 'wxt/browser';
 import './theme.css';
+import { pageLanguage } from './ui-locale';
 
 /**
- * Sets `lang` and `dir` (`rtl` for Persian and other right-to-left UI languages)
- * on the page, and its title in the UI language.
+ * Sets `lang` and `dir` on `<html>` for the locale the words are shown in
+ * (`fa`: `rtl`; see {@link pageLanguage}), and the page's title in that language.
  */
 export function setUpPage(title: string): void {
   const root = document.documentElement;
-  root.lang = browser.i18n.getUILanguage();
-  root.dir = browser.i18n.getMessage('@@bidi_dir') || 'ltr';
+  const { lang, dir } = pageLanguage();
+  root.lang = lang;
+  root.dir = dir;
   document.title = title;
 }
 
