@@ -109,10 +109,10 @@ describe('claim and release', () => {
   });
 
   it('beat says whether the instance key had lapsed (Redis restarted or the instance was away)', async () => {
-    const one = store('one', { instance: 300 });
+    const one = store('one', { instance: 1000 });
     expect(await one.beat()).toBe(false);
     expect(await one.beat()).toBe(true);
-    await sleep(450);
+    await sleep(1200);
     expect(await one.beat()).toBe(false);
     await one.leave();
     expect(await one.beat()).toBe(false);
@@ -121,12 +121,13 @@ describe('claim and release', () => {
 
 describe('renew', () => {
   it('keeps a renewed claim past its expiry and lets an unrenewed one lapse', async () => {
-    const one = store('one', { claim: 400 });
+    // Margins for a busy machine: renewed every 300 ms, well inside the 1 s lifetime, for longer than it.
+    const one = store('one', { claim: 1000 });
     await one.beat();
     await one.claim('kept-peer-1', hashA);
     await one.claim('lapsed-peer-1', hashA);
-    for (let i = 0; i < 3; i++) {
-      await sleep(200);
+    for (let i = 0; i < 5; i++) {
+      await sleep(300);
       expect(await one.renew([{ id: 'kept-peer-1', tokenHash: hashA }])).toEqual(['renewed']);
     }
     expect(await one.holder('kept-peer-1')).toEqual({ instance: 'one', tokenHash: hashA });
