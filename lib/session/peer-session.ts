@@ -26,7 +26,7 @@ import {
   type PeerMessage,
 } from '../protocol/peer';
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
-import { isTrustedId, pinOf, toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
+import { isTrustedId, pinOf, type SessionSettings } from '../settings';
 import { cleanDisplayName } from '../display-name';
 import { redactServerUrl } from '../server-url';
 import { SasExchange, sdpFingerprint } from '../security/sas';
@@ -34,9 +34,9 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
-import { fetchTurnCredentials, toIceServers, turnRefreshDelayMs } from './turn-client';
 import { guardDataConnection } from './data-guard';
 import { DeclinedPeers } from './declined';
+import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
 import { guardSignaling, MAX_HELD_OFFERS, type OfferDecision, type OfferInfo, type SignalingGuard } from './signaling-guard';
@@ -184,16 +184,8 @@ export class PeerSession {
   private registerTimer?: ReturnType<typeof setTimeout>;
   private retryAttempt = 0;
   private stateQueued = false;
-  /**
-   * The configuration every `RTCPeerConnection` of the current `Peer` is made with.
-   * PeerJS reads it at each new connection, so fresh TURN credentials go in here in place.
-   */
-  private rtcConfig: RTCConfiguration = {};
-  /** ICE servers minted by the PeerServer (see {@link PeerSessionDeps.fetch}). */
-  private minted: RTCIceServer[] = [];
-  private turn?: SessionState['turn'];
-  private turnTimer?: ReturnType<typeof setTimeout>;
-  private turnFailures = 0;
+  /** ICE servers, TURN credentials from the PeerServer, relay only. */
+  private readonly ice: IceConfig;
   /** Bumped on each restart, so late answers of an old configuration are ignored. */
   private generation = 0;
   /**
@@ -206,8 +198,6 @@ export class PeerSession {
   private guard?: SignalingGuard;
   /** Strangers our user declined: they are refused without a prompt for a while. */
   private readonly declined = new DeclinedPeers();
-  /** The TURN credentials fetch in flight, which a connect waits for. */
-  private turnReady?: Promise<void>;
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly backoff: BackoffOptions;
@@ -222,6 +212,13 @@ export class PeerSession {
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
     this.log = deps.log ?? console;
     this.history = new MessageHistory((message, added) => this.deps.onMessage(message, added), this.now, this.newId);
+    this.ice = new IceConfig({
+      fetch: (...args) => (deps.fetch ?? fetch)(...args),
+      now: this.now,
+      log: this.log,
+      changed: () => this.queueState(),
+      ...(deps.certificate ? { certificate: deps.certificate } : {}),
+    });
     const noMedia: MediaAccess = {
       open: () => Promise.reject(new Error('no media access')),
       playBack: () => ({ level: () => 0, stop: () => {} }),
@@ -276,13 +273,9 @@ export class PeerSession {
     // Shown and logged: without the access token that may be part of the path.
     this.server = { status: 'connecting', url: redactServerUrl(`${secure ? 'wss' : 'ws'}://${host}:${port}${path}`) };
     this.retryAttempt = 0;
-    const generation = ++this.generation;
-    this.clearTurnTimer();
-    this.minted = [];
-    this.turnFailures = 0;
+    this.generation++;
     // Credentials are minted only for a peer registered with our token: fetched once registered (see `open`).
-    this.turn = settings.turnFromServer ? { status: 'fetching' } : undefined;
-    this.turnReady = undefined;
+    this.ice.reset(settings);
     this.startPeer();
   }
 
@@ -296,7 +289,7 @@ export class PeerSession {
       ...(this.deps.fingerprint ? { fingerprint: this.deps.fingerprint } : {}),
       ...(this.lastPeerId ? { lastPeerId: this.lastPeerId } : {}),
       ...(this.settings?.relayOnly ? { relayOnly: true } : {}),
-      ...(this.turn ? { turn: { ...this.turn } } : {}),
+      ...(this.ice.status ? { turn: { ...this.ice.status } } : {}),
     };
   }
 
@@ -343,12 +336,13 @@ export class PeerSession {
     if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
       return Promise.resolve({ ok: false, error: 'server-unreachable' });
     }
-    if (this.turnReady && this.turn?.status === 'fetching') {
+    const turnPending = this.ice.pending();
+    if (turnPending) {
       const peer = this.peer;
-      return this.turnReady.then(() => (this.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
+      return turnPending.then(() => (this.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
     }
     this.declined.forget(peerId);
-    const relayProblem = this.relayProblem();
+    const relayProblem = this.ice.relayProblem();
     if (relayProblem) return Promise.resolve({ ok: false, error: relayProblem });
     const conn = this.peer.connect(peerId, {
       ...DATA_CONNECTION_OPTIONS,
@@ -436,7 +430,7 @@ export class PeerSession {
   destroy(): void {
     this.generation++;
     this.clearRetry();
-    this.clearTurnTimer();
+    this.ice.stop();
     this.teardownPeer();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
   }
@@ -473,12 +467,6 @@ export class PeerSession {
   private startPeer(): void {
     const settings = this.settings!;
     const { host, port, path, secure, key } = settings.signaling;
-    this.rtcConfig = {
-      // Never PeerJS's default public STUN/TURN servers: only what the user configured.
-      iceServers: this.iceServers(),
-      iceTransportPolicy: settings.relayOnly ? 'relay' : 'all',
-      ...(this.deps.certificate ? { certificates: [this.deps.certificate] } : {}),
-    };
     const peer = this.deps.createPeer(settings.peerId, {
       host,
       port,
@@ -486,7 +474,7 @@ export class PeerSession {
       secure,
       key,
       token: this.token,
-      config: this.rtcConfig,
+      config: this.ice.build(),
       debug: 0,
     });
     this.peer = peer;
@@ -510,12 +498,7 @@ export class PeerSession {
       this.clearRetry();
       this.setServer({ status: 'online', url: this.server.url });
       this.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
-      if (settings.turnFromServer && this.turnTimer === undefined && this.turnReady === undefined) {
-        const generation = this.generation;
-        this.turnReady = this.refreshTurn(generation).finally(() => {
-          if (generation === this.generation) this.turnReady = undefined;
-        });
-      }
+      this.ice.registered(this.token);
       // Peers lost while we were away from the PeerServer are dialled now rather than at their next step.
       for (const entry of this.peers.values()) {
         if (entry.reconnectTimer !== undefined) {
@@ -633,56 +616,6 @@ export class PeerSession {
   private clearRetry(): void {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-  }
-
-  // --- ICE servers and TURN credentials ----------------------------------------
-
-  /** The user's ICE servers followed by the minted TURN servers. */
-  private iceServers(): RTCIceServer[] {
-    return [...toRtcIceServers(this.settings?.iceServers ?? []), ...this.minted];
-  }
-
-  /** Why relay-only mode cannot connect at all, if it cannot. */
-  private relayProblem(): ErrorCode | undefined {
-    if (!this.settings?.relayOnly) return undefined;
-    const hasTurn = this.iceServers().some((server) => [server.urls].flat().some((url) => /^turns?:/.test(url)));
-    if (hasTurn) return undefined;
-    return this.turn?.status === 'failed' ? 'turn-credentials-failed' : 'relay-unconfigured';
-  }
-
-  /**
-   * Fetches TURN credentials and schedules the next fetch: at half their remaining
-   * lifetime, or with backoff after a failure (keeping the old ones while they last).
-   */
-  private async refreshTurn(generation: number): Promise<void> {
-    const settings = this.settings;
-    if (!settings) return;
-    this.turnTimer = undefined;
-    try {
-      const credentials = await fetchTurnCredentials(turnCredentialsUrl(settings.signaling, settings.peerId, this.token), this.deps.fetch ?? fetch, this.now());
-      if (generation !== this.generation) return;
-      this.minted = toIceServers(credentials);
-      this.turnFailures = 0;
-      this.turn = { status: 'ready', expiresAt: credentials.expiresAt };
-      this.turnTimer = setTimeout(() => void this.refreshTurn(generation), turnRefreshDelayMs(credentials, this.now()));
-    } catch (error) {
-      if (generation !== this.generation) return;
-      this.log.warn('[secureconnect] could not get TURN credentials', error);
-      const expiresAt = this.turn?.expiresAt;
-      if (expiresAt === undefined || expiresAt * 1000 <= this.now()) {
-        this.minted = [];
-        this.turn = { status: 'failed', error: 'turn-credentials-failed' };
-      }
-      const delay = backoffDelay(this.turnFailures++, { baseMs: 2000, maxMs: 60_000, jitter: 0.2 });
-      this.turnTimer = setTimeout(() => void this.refreshTurn(generation), delay);
-    }
-    this.rtcConfig.iceServers = this.iceServers();
-    this.queueState();
-  }
-
-  private clearTurnTimer(): void {
-    if (this.turnTimer !== undefined) clearTimeout(this.turnTimer);
-    this.turnTimer = undefined;
   }
 
   private teardownPeer(): void {
