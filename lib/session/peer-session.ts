@@ -12,8 +12,6 @@ import { checkPeerId, isPeerId } from '../ids';
 import {
   APP_TAG,
   DATA_CONNECTION_OPTIONS,
-  HEARTBEAT_INTERVAL_MS,
-  HEARTBEAT_TIMEOUT_MS,
   PROTOCOL_VERSION,
   ping,
   TEXT_MAX_BYTES,
@@ -36,6 +34,7 @@ import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { guardDataConnection } from './data-guard';
 import { DeclinedPeers } from './declined';
+import { Heartbeat } from './heartbeat';
 import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
@@ -136,11 +135,9 @@ interface PeerEntry {
   app?: string;
   /** Outgoing, open, but the peer's user has not accepted yet (no `hello` from them). */
   awaitingHello?: boolean;
-  /** When we last heard from the peer, in ms since the Unix epoch. */
-  lastHeard?: number;
-  /** The peer sends `ping`: silence from it means it is gone. */
-  pings?: boolean;
-  heartbeatTimer?: ReturnType<typeof setInterval>;
+  /** The heartbeat of the established connection, ended by `heartbeatStop`. */
+  heartbeat?: Heartbeat;
+  heartbeatStop?: AbortController;
   sasTimer?: ReturnType<typeof setTimeout>;
   /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
   accepted?: boolean;
@@ -1085,37 +1082,29 @@ export class PeerSession {
     return { ok: true };
   }
 
-  /**
-   * Sends `ping` every {@link HEARTBEAT_INTERVAL_MS} and, once the peer has shown it
-   * pings too, ends the connection after {@link HEARTBEAT_TIMEOUT_MS} of silence:
-   * a peer whose browser vanished often fires no `close` (PeerJS) for half a minute or more.
-   * Peers that never ping (e.g. a stock PeerJS page) are not held to it.
-   */
+  /** Starts the heartbeat of an established connection (see `heartbeat.ts`). */
   private startHeartbeat(entry: PeerEntry, conn: DataConnection): void {
     this.stopHeartbeat(entry);
-    entry.lastHeard = this.now();
-    entry.pings = false;
-    // Silence is checked twice per ping interval, so a loss shows within the timeout plus 1 s.
-    const checkMs = HEARTBEAT_INTERVAL_MS / 2;
-    // One ping at once, so that the peer learns within a round trip that we ping (a loss
-    // in the first seconds is noticed too).
-    this.sendOn(conn, ping());
-    let tick = 0;
-    entry.heartbeatTimer = setInterval(() => {
-      if (entry.conn !== conn) return this.stopHeartbeat(entry);
-      if (entry.pings && this.now() - (entry.lastHeard ?? 0) > HEARTBEAT_TIMEOUT_MS) {
+    const stop = new AbortController();
+    entry.heartbeatStop = stop;
+    entry.heartbeat = new Heartbeat({
+      // A connection replaced without a word stops its own heartbeat.
+      ping: () => (entry.conn === conn ? this.sendOn(conn, ping()) : stop.abort()),
+      now: this.now,
+      signal: stop.signal,
+      lost: () => {
+        if (entry.conn !== conn) return;
         this.log.warn(`[secureconnect] ${entry.view.id} went silent; taking the connection as lost`);
         this.closeConnection(entry);
         this.markDisconnected(entry, 'peer-disconnected');
-        return;
-      }
-      if (++tick % 2 === 0) this.sendOn(conn, ping());
-    }, checkMs);
+      },
+    });
   }
 
   private stopHeartbeat(entry: PeerEntry): void {
-    if (entry.heartbeatTimer !== undefined) clearInterval(entry.heartbeatTimer);
-    entry.heartbeatTimer = undefined;
+    entry.heartbeatStop?.abort();
+    entry.heartbeatStop = undefined;
+    entry.heartbeat = undefined;
   }
 
   /** Compares the peer's fingerprint with the pinned one and holds the connection when they differ. */
@@ -1151,7 +1140,7 @@ export class PeerSession {
       if (entry.dropped % 100 === 1) this.log.warn(`[secureconnect] ${entry.view.id} is over the message rate limit; dropping`);
       return;
     }
-    entry.lastHeard = this.now();
+    entry.heartbeat?.heard();
     const decoded = decodePeerMessage(data);
     if (!decoded.ok) {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
@@ -1172,7 +1161,7 @@ export class PeerSession {
 
   private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
     if (message.type === 'ping') {
-      entry.pings = true;
+      entry.heartbeat?.peerPings();
       return;
     }
     // A held connection only finishes its verification exchange; nothing reaches the user.
