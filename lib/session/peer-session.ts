@@ -27,7 +27,7 @@ import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '
 import { isTrustedId, pinOf, type SessionSettings } from '../settings';
 import { cleanDisplayName } from '../display-name';
 import { redactServerUrl } from '../server-url';
-import { SasExchange, sdpFingerprint } from '../security/sas';
+import { sdpFingerprint } from '../security/sas';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
@@ -35,6 +35,7 @@ import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { guardDataConnection } from './data-guard';
 import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
+import { startVerification, type Verification } from './verification';
 import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
@@ -65,8 +66,7 @@ const CONSENT_BUFFER_BYTES = 1_048_576;
 /** How long a dialled peer may take to answer before we show that its user is being asked, in ms. */
 export const ANSWER_WAIT_MS = 1500;
 
-/** How long the peer has to complete the verification-code exchange, in ms. */
-export const SAS_TIMEOUT_MS = 10_000;
+export { SAS_TIMEOUT_MS } from './verification';
 
 /** How long a connection stays open after our `bye`, so that it is delivered, in ms. */
 const BYE_GRACE_MS = 300;
@@ -113,7 +113,8 @@ interface PeerEntry {
   /** False until the first `open`: a failed first attempt is not kept in the list. */
   everConnected: boolean;
   /** The verification-code exchange of the current connection. */
-  sas?: SasExchange;
+  sas?: Verification;
+  sasStop?: AbortController;
   /** Messages this peer may still send (see {@link PEER_MESSAGE_LIMIT}). */
   bucket?: TokenBucket;
   /** Messages dropped for going over the limit since the last warning. */
@@ -138,7 +139,6 @@ interface PeerEntry {
   /** The heartbeat of the established connection, ended by `heartbeatStop`. */
   heartbeat?: Heartbeat;
   heartbeatStop?: AbortController;
-  sasTimer?: ReturnType<typeof setTimeout>;
   /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
   accepted?: boolean;
   /** The peer's fingerprint on the last connection that worked: a reconnection must present the same. */
@@ -846,41 +846,29 @@ export class PeerSession {
    */
   private startVerification(entry: PeerEntry, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
-    const ours = this.deps.fingerprint ?? sdpFingerprint(pc?.localDescription?.sdp);
-    const theirs = entry.seen;
     this.checkIdentity(entry);
-    const setVerification = (verification: NonNullable<PeerView['verification']>): void => {
-      if (entry.conn !== conn) return;
-      entry.view = { ...entry.view, verification };
-      this.queueState();
-    };
-    if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
-    if (!pc || !ours || !theirs) {
-      entry.sas = undefined;
-      setVerification({ state: 'failed' });
-      return;
-    }
-    let settled = false;
-    entry.sas = new SasExchange(
-      ours,
-      theirs,
-      (message) => this.sendOn(conn, { v: PROTOCOL_VERSION, ...message }),
-      (result) => {
-        settled = true;
-        if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
-        setVerification(result.ok ? { state: 'ready', code: result.code } : { state: 'failed' });
-        if (!result.ok) this.log.warn(`[secureconnect] verification with ${entry.view.id} failed: ${result.reason}`);
+    this.stopVerification(entry);
+    const stop = new AbortController();
+    entry.sasStop = stop;
+    entry.sas = startVerification({
+      ours: this.deps.fingerprint ?? sdpFingerprint(pc?.localDescription?.sdp),
+      theirs: entry.seen,
+      send: (message) => this.sendOn(conn, { v: PROTOCOL_VERSION, ...message }),
+      show: (verification) => {
+        if (entry.conn !== conn) return;
+        entry.view = { ...entry.view, verification };
+        this.queueState();
       },
-    );
-    setVerification({ state: 'pending' });
-    entry.sasTimer = setTimeout(() => {
-      if (settled) return;
-      // A peer that says it is SecureConnect always verifies: a missing exchange is a stripped one.
-      const expected = entry.app === APP_TAG;
-      if (expected) this.log.warn(`[secureconnect] ${entry.view.id} says it is ${APP_TAG} but sent no verification`);
-      setVerification({ state: expected ? 'failed' : 'unsupported' });
-    }, SAS_TIMEOUT_MS);
-    void entry.sas.start();
+      expected: () => entry.app === APP_TAG,
+      failed: (reason) => this.log.warn(`[secureconnect] verification with ${entry.view.id} failed: ${reason}`),
+      signal: stop.signal,
+    });
+  }
+
+  private stopVerification(entry: PeerEntry): void {
+    entry.sasStop?.abort();
+    entry.sasStop = undefined;
+    entry.sas = undefined;
   }
 
   /** Marks an open connection connected and starts what runs on it. */
@@ -1197,7 +1185,7 @@ export class PeerSession {
         entry.sas?.onCommit(message.hash);
         return;
       case 'sas-reveal':
-        void entry.sas?.onReveal(message.nonce);
+        entry.sas?.onReveal(message.nonce);
         return;
       case 'share-accept':
       case 'share-decline':
@@ -1262,8 +1250,7 @@ export class PeerSession {
     entry.asking = false;
     entry.heldOffer = false;
     entry.held = false;
-    if (entry.sasTimer !== undefined) clearTimeout(entry.sasTimer);
-    entry.sas = undefined;
+    this.stopVerification(entry);
     const view: PeerView = { ...entry.view, state: 'disconnected', since: this.now() };
     if (error) view.error = error;
     else delete view.error;
