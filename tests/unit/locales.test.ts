@@ -133,13 +133,14 @@ describe('locale files', () => {
     });
   });
 
-  it('fa: Persian letters and punctuation, and no bidi controls but LRM after a Latin colon', () => {
+  it('fa: Persian letters and punctuation, and no bidi controls but LRM after a Latin colon or slash', () => {
     for (const [key, message] of messages.get('fa')!) {
       // Arabic yeh and kaf look alike but are not Persian (ی U+06CC, ک U+06A9).
       expect(message, key).not.toMatch(/[\u064A\u0643]/);
       // After a Persian word: ، ؛ ؟ rather than , ; ?
       expect(message, key).not.toMatch(/\p{Script=Arabic}[,;?]/u);
-      expect(message.replaceAll(':\u200e', ':'), key).not.toMatch(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+      // LRM keeps the colon of stun: or the slashes of chrome:// with their word; nothing else.
+      expect(message.replace(/([:/])\u200e/g, '$1'), key).not.toMatch(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
       // A zero-width non-joiner only inside a word.
       expect(message, key).not.toMatch(/(^|[\s\u200c])\u200c|\u200c($|[\s.،])/);
     }
