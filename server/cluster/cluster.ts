@@ -109,8 +109,9 @@ export class SignalingCluster implements WsHooks {
     await this.link.close();
   }
 
-  // ---- WsHooks (ws-guard.ts) ----
+  // ---- WsHooks (ws-guard.ts): see the interface for each contract ----
 
+  /** Claims the ID in Redis; 'ok' also while Redis is away (this instance only, claimed later). Never rejects. */
   async register(id: string, token: string): Promise<'ok' | 'taken'> {
     const fresh = { confirmed: false, pending: [] as string[] };
     this.fresh.set(id, fresh);
@@ -137,6 +138,7 @@ export class SignalingCluster implements WsHooks {
     return 'ok';
   }
 
+  /** Delivers what waited for the new client, or releases the claim if `peer` did not take it. */
   registered(id: string, token: string): void {
     const fresh = this.fresh.get(id);
     this.fresh.delete(id);
@@ -150,6 +152,7 @@ export class SignalingCluster implements WsHooks {
     if (fresh.confirmed) void this.store.release(id, claimTokenHash(id, token)).catch(() => {});
   }
 
+  /** Takes a message for a peer not on this instance, unless Redis is away (then `peer` queues it). */
   relay(src: string, message: RelayedMessage, toPeer: () => void): boolean {
     if (this.locals.has(message.dst)) return false;
     if (!this.link.up()) {
