@@ -14,6 +14,7 @@ import { loadSessionSettings, SESSION_ITEMS, touchTrustedPeers } from '@/lib/sto
 import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
 import { createNotifier, notifySendFailed, peerOfRequestNotification, updateBadge } from './notify';
 import { ensureOffscreen } from './offscreen';
+import { syncSettings } from './settings-sync';
 import {
   acceptShare,
   clearShareOffer,
@@ -89,13 +90,8 @@ export default defineBackground(() => {
     }
   });
 
-  // Settings changed in the options page: hand them to the peer host.
-  for (const item of SESSION_ITEMS) {
-    item.watch(async () => {
-      await ensureOffscreen();
-      await commandOffscreen(runtime, { type: 'session/configure', settings: await loadSessionSettings() });
-    });
-  }
+  // Settings changed in the options page: hand them to the peer host, in order.
+  syncSettings(runtime, ensureOffscreen);
 
   browser.runtime.onInstalled.addListener(() => void updateSelectionMenu(undefined));
 
