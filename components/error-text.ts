@@ -17,6 +17,7 @@ const KEYS = {
   'turn-credentials-failed': 'error.turnCredentialsFailed',
   'peer-disconnected': 'error.peerDisconnected',
   'not-connected': 'error.notConnected',
+  'peer-flooding': 'error.peerFlooding',
   'connection-declined': 'error.connectionDeclined',
   'peer-busy': 'error.peerBusy',
   'self-connect': 'error.selfConnect',

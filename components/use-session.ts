@@ -8,6 +8,7 @@ import { browser } from 'wxt/browser';
 import type { ErrorCode } from '@/lib/errors';
 import { commandSession, onSessionEvent, type RuntimeLike } from '@/lib/messaging';
 import type { ChatMessage, SessionCommand, SessionReply, SessionState } from '@/lib/protocol/runtime';
+import type { HistoryChange } from '@/lib/session/message-batcher';
 
 /**
  * After this long without events the page asks for the state again, in ms: covers
@@ -33,7 +34,7 @@ export function useSession() {
     state.value = reply.state;
     hostError.value = undefined;
     if (reply.messages) messages.value = reply.messages;
-    else checkLength(reply.messageCount, false);
+    else checkLength(reply.messageCount, 0);
   }
 
   function upsert(message: ChatMessage): void {
@@ -55,19 +56,33 @@ export function useSession() {
   let healing = false;
   /**
    * Keeps the page's history as long as the host's: drops the oldest as the host does at
-   * its limit, and reloads the history when the page has fewer (it missed an event, or a
-   * snapshot taken before a message overwrote it).
+   * its limit (at most one per message just `added`), and reloads the history when the
+   * page has fewer (it missed an event, or a snapshot taken before a message overwrote it).
    */
-  function checkLength(historyLength: number, added: boolean): void {
+  function checkLength(historyLength: number, added: number): void {
     const extra = messages.value.length - historyLength;
     if (extra === 0 || healing) return;
-    if (added && extra === 1) {
-      // The host is at its limit and dropped its oldest message.
-      messages.value.splice(0, 1);
+    if (extra > 0 && extra <= added) {
+      // The host is at its limit and dropped its oldest messages.
+      messages.value.splice(0, extra);
       return;
     }
     healing = true;
     void refresh(true).finally(() => (healing = false));
+  }
+
+  /** One batch of history changes, applied together so that the page renders once. */
+  function apply(changes: HistoryChange[], historyLength: number): void {
+    let added = 0;
+    for (const change of changes) {
+      if (change.kind === 'added') {
+        upsert(change.message);
+        added++;
+      } else {
+        updateStatus(change.id, change.status, change.error);
+      }
+    }
+    checkLength(historyLength, added);
   }
 
   let stop: (() => void) | undefined;
@@ -84,13 +99,7 @@ export function useSession() {
     mounted = true;
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
-      else if (event.type === 'event/message') {
-        upsert(event.message);
-        checkLength(event.historyLength, true);
-      } else if (event.type === 'event/message-status') {
-        updateStatus(event.id, event.status, event.error);
-        checkLength(event.historyLength, false);
-      }
+      else if (event.type === 'event/messages') apply(event.changes, event.historyLength);
       armResync();
     });
     void refresh();

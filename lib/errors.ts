@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'turn-credentials-failed',
   /** The peer closed the connection or went away. */
   'peer-disconnected',
+  /** The peer sent far more than the rate limits allow, so we closed the connection and do not dial back. */
+  'peer-flooding',
   /** The peer's user did not accept the connection (declined, or did not answer in time). */
   'connection-declined',
   /** The peer has too many connection requests waiting for its user; try again later. */

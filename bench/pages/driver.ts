@@ -53,8 +53,10 @@ onSessionEvent(runtime, (event) => {
     lastState = event.state;
     for (const peer of event.state.peers) record(peerTransitions, peer.id, peer.state, at);
     for (const share of event.state.shares) record(shareTransitions, share.id, share.state, at);
-  } else if (event.type === 'event/message-status') {
-    if (event.status === 'delivered' && !delivered.has(event.id)) delivered.set(event.id, at);
+  } else if (event.type === 'event/messages') {
+    for (const change of event.changes) {
+      if (change.kind === 'status' && change.status === 'delivered' && !delivered.has(change.id)) delivered.set(change.id, at);
+    }
   } else if (event.type === 'event/share-offer' && autoAccept) {
     // As a user who clicks Accept at once: the popup's accept (background/accept-share), which also opens the viewer.
     const entry: { offerAt: number; acceptedAt?: number; error?: string } = { offerAt: at };
@@ -146,7 +148,7 @@ function deliveredAt(messageId: string, timeoutMs: number): Promise<number> {
 
 /**
  * One text as the popup sends it (`session/send-text`), timed to its "Delivered"
- * (the `event/message` with status `delivered` that the popup renders).
+ * (the `event/messages` status change to `delivered` that the popup renders).
  * @returns ms to the command's reply (accepted) and to delivered.
  */
 async function rtt(peerId: string, text: string, route: Route = 'relay'): Promise<{ accepted: number; delivered: number }> {

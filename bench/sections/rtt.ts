@@ -3,7 +3,7 @@
  *
  * Product: `session/send-text` from Alice's popup page, through the background
  * to her offscreen document, over the PeerJS data connection to Bob's, whose
- * `ack` comes back and is broadcast as the `event/message-status` that turns the
+ * `ack` comes back and is broadcast as the `event/messages` status change that turns the
  * popup's status to "Delivered"; timed in the popup page.
  * Baselines, in the same two browsers: a raw PeerJS echo (same connection
  * options) and a raw RTCDataChannel echo, timed in the sending page.
@@ -78,7 +78,7 @@ export async function rttSection(pair: BenchPair, scripts: PageScripts, config: 
         unit: 'ms',
         product: summarize(popups.product),
         baselines: baselines(popups),
-        note: 'Product: popup page → background → offscreen → peer → ack → offscreen → event/message-status in the popup page. Baselines: ping/pong between two plain pages in the same browsers.',
+        note: 'Product: popup page → background → offscreen → peer → ack → offscreen → event/messages (status) in the popup page. Baselines: ping/pong between two plain pages in the same browsers.',
       },
       {
         figure: 'text to "Delivered", popups closed',

@@ -79,10 +79,12 @@ export default defineBackground(() => {
       case 'event/connection-request':
         notifier.requested(event.peerId);
         return;
-      case 'event/message':
-        if (event.message.direction === 'in') notifier.received(event.message.peerId, event.message.text, peerLabel(event.message.peerId));
-        return;
-      case 'event/message-status':
+      case 'event/messages':
+        for (const change of event.changes) {
+          if (change.kind === 'added' && change.message.direction === 'in') {
+            notifier.received(change.message.peerId, change.message.text, peerLabel(change.message.peerId));
+          }
+        }
         return;
       case 'event/share-offer':
         void notifyShareOffer(event.share, peerLabel(event.share.peerId));

@@ -290,20 +290,36 @@ export const BackgroundRequestSchema = v.variant('type', [
   v.object({ type: v.literal('background/accept-share'), shareId: v.pipe(v.string(), v.maxLength(64)) }),
 ]);
 
+/** Most history changes one `event/messages` carries. */
+export const BATCH_CHANGES_MAX = 100;
+
 /** Events the peer host broadcasts; nobody answers them. */
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
   /**
-   * A message joined the history. `historyLength`: the history's length after it (oldest
-   * dropped beyond the limit), so a page can tell at once that it missed a message.
+   * History changes, oldest first, in batches (see `lib/session/message-batcher.ts`): a
+   * message that joined the history (`added`), or a message's new status (`status`, without
+   * its text, which can be 64 KiB and reaches every context). `historyLength`: the history's
+   * length after them (oldest dropped beyond the limit), so a page can tell at once that it
+   * missed a change.
    */
-  v.object({ type: v.literal('event/message'), message: ChatMessageSchema, historyLength: v.number() }),
-  /** A message's status changed; without its text, which can be 64 KiB and reaches every context. */
   v.object({
-    type: v.literal('event/message-status'),
-    id: ChatMessageSchema.entries.id,
-    status: ChatMessageSchema.entries.status,
-    error: v.optional(ErrorCodeSchema),
+    type: v.literal('event/messages'),
+    changes: v.pipe(
+      v.array(
+        v.variant('kind', [
+          v.object({ kind: v.literal('added'), message: ChatMessageSchema }),
+          v.object({
+            kind: v.literal('status'),
+            id: ChatMessageSchema.entries.id,
+            status: ChatMessageSchema.entries.status,
+            error: v.optional(ErrorCodeSchema),
+          }),
+        ]),
+      ),
+      v.minLength(1),
+      v.maxLength(BATCH_CHANGES_MAX),
+    ),
     historyLength: v.number(),
   }),
   /** An untrusted peer wants to connect: ask the user. */

@@ -17,6 +17,14 @@ export const CHUNKS_PER_MESSAGE_MAX = Math.ceil((TEXT_MAX_BYTES + 4096) / CHUNK_
 export const PARTIAL_MESSAGES_MAX = 4;
 /** Frames a peer may send before decoding, per second and in bursts (a chunk is a frame). */
 export const FRAME_LIMIT: RateLimit = { burst: 400, perSecond: 200 };
+/**
+ * Frames over {@link FRAME_LIMIT} within {@link FLOOD_WINDOW_MS} that make a flood: the
+ * connection is then closed. Dropping still costs an event per frame on the thread every
+ * extension page shares, so a peer that keeps flooding is cut off rather than endured.
+ */
+export const FLOOD_FRAMES = 2000;
+/** The window {@link FLOOD_FRAMES} are counted in, in ms. */
+export const FLOOD_WINDOW_MS = 10_000;
 
 interface Chunk {
   __peerData: unknown;
@@ -35,19 +43,35 @@ type Internals = {
  * Installs the bounds on `conn`.
  * @param now current time in ms.
  * @param onDropped called with a reason safe to log, at most once per 100 drops.
+ * @param onFlood called once when {@link FLOOD_FRAMES} frames over the limit came within
+ *   {@link FLOOD_WINDOW_MS}; every frame after it is dropped unread (the caller closes `conn`).
  */
-export function guardDataConnection(conn: DataConnection, now: () => number, onDropped: (reason: string) => void): void {
+export function guardDataConnection(conn: DataConnection, now: () => number, onDropped: (reason: string) => void, onFlood: () => void = () => {}): void {
   const inner = conn as unknown as Internals;
   let drops = 0;
   const drop = (reason: string): void => {
     if (drops++ % 100 === 0) onDropped(reason);
   };
   const frames = new TokenBucket(FRAME_LIMIT, now());
+  let flooded = false;
+  let windowStart = now();
+  let overLimit = 0;
+  const tooMany = (): void => {
+    const at = now();
+    if (at - windowStart > FLOOD_WINDOW_MS) {
+      windowStart = at;
+      overLimit = 0;
+    }
+    if (++overLimit < FLOOD_FRAMES) return drop('over the frame rate limit');
+    flooded = true;
+    onFlood();
+  };
   const handleData = inner._handleDataMessage?.bind(conn);
   if (handleData) {
     inner._handleDataMessage = (event) => {
+      if (flooded) return;
       // Before BinaryPack runs: a flood costs one comparison per frame.
-      if (!frames.take(now())) return drop('over the frame rate limit');
+      if (!frames.take(now())) return tooMany();
       const size = event.data instanceof ArrayBuffer ? event.data.byteLength : typeof event.data === 'string' ? event.data.length : 0;
       if (size > CHUNK_BYTES + TEXT_MAX_BYTES) return drop('oversized frame');
       handleData(event);

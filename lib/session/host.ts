@@ -9,6 +9,7 @@ import { broadcast, requestBackground, serve, type RuntimeLike } from '../messag
 import { PeerViewSchema, ShareViewSchema, type SessionCommand, type SessionState } from '../protocol/runtime';
 import { sha256Fingerprint } from './certificate';
 import type { MediaAccess } from './media';
+import { MessageBatcher } from './message-batcher';
 import { PeerSession } from './peer-session';
 
 /** How long a command waits for the session's settings before answering `not-ready`, in ms. */
@@ -31,6 +32,7 @@ export function startPeerHost(
   certificate?: RTCCertificate,
 ): { session: PeerSession; stop: () => void } {
   const fingerprint = certificate ? sha256Fingerprint(certificate) : undefined;
+  const batcher = new MessageBatcher((changes) => void broadcast(runtime, { type: 'event/messages', changes, historyLength: session.messageCount }));
   const session = new PeerSession({
     createPeer,
     ...(media ? { media } : {}),
@@ -40,17 +42,10 @@ export function startPeerHost(
     onConnectionRequest: (peerId) => void broadcast(runtime, { type: 'event/connection-request', peerId }),
     onState: (state) => void broadcast(runtime, { type: 'event/state', state: validEntries(state) }),
     onMessage: (message, added) =>
-      void broadcast(
-        runtime,
+      batcher.add(
         added
-          ? { type: 'event/message', message, historyLength: session.messageCount }
-          : {
-              type: 'event/message-status',
-              id: message.id,
-              status: message.status,
-              ...(message.error ? { error: message.error } : {}),
-              historyLength: session.messageCount,
-            },
+          ? { kind: 'added', message }
+          : { kind: 'status', id: message.id, status: message.status, ...(message.error ? { error: message.error } : {}) },
       ),
   });
 
@@ -128,6 +123,7 @@ export function startPeerHost(
     stop: () => {
       if (settingsTimer !== undefined) clearTimeout(settingsTimer);
       unserve();
+      batcher.stop();
       session.destroy();
     },
   };

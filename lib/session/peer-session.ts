@@ -686,7 +686,12 @@ export class PeerSession {
     delete target.view.error;
     delete target.view.waiting;
     this.clearConnectTimer(target);
-    guardDataConnection(conn, this.now, (reason) => this.log.warn(`[secureconnect] ${peerId}: dropped data (${reason})`));
+    guardDataConnection(
+      conn,
+      this.now,
+      (reason) => this.log.warn(`[secureconnect] ${peerId}: dropped data (${reason})`),
+      () => this.onFlood(target, conn),
+    );
     if (initiator === 'me') this.awaitAnswer(target, conn);
     else target.connectTimer = setTimeout(() => this.fail(target, this.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
     this.watchTurnErrors(target, conn);
@@ -1197,6 +1202,15 @@ export class PeerSession {
         return;
       }
     }
+  }
+
+  /** A peer far over the frame limit is cut off: no dialling back, and it is asked again next time (unless trusted). */
+  private onFlood(entry: PeerEntry, conn: DataConnection): void {
+    if (entry.conn !== conn) return;
+    this.log.warn(`[secureconnect] ${entry.view.id} flooded the connection; closing it`);
+    entry.accepted = false;
+    this.closeConnection(entry);
+    this.markDisconnected(entry, 'peer-flooding', false);
   }
 
   private sendOn(conn: DataConnection, message: PeerMessage): void {

@@ -77,7 +77,7 @@ describe('attack: floods', () => {
     await attacker.page.close();
   });
 
-  it('F8c: an accepted peer sending 30,000 texts: at most 5 notifications, and get-state answers within 2 s during the flood', async () => {
+  it('F8c: an accepted peer sending 30,000 texts: at most 5 notifications, get-state answers within 2 s during the flood, and the flooder is cut off', async () => {
     const attacker = await kit.page();
     const id = 'chatty-peer-8';
     const peer = await attacker.start({ id, port: server.port, hello: { name: 'Chatty', app: 'plain-page' } });
@@ -118,6 +118,11 @@ describe('attack: floods', () => {
     );
     expect(notes.length, 'text notifications after the flood').toBeLessThanOrEqual(5);
     expect(Math.max(...roundTrips), 'slowest get-state round trip during the flood, ms').toBeLessThan(2000);
+    // The user sees why the peer went away, and it is not dialled back.
+    await popup.waitPeer(id, 'disconnected');
+    await expect.poll(() => popup.peerItem(id).textContent()).toContain('far more messages than SecureConnect accepts');
+    await sleep(3000);
+    expect(await popup.peerItem(id).textContent(), 'still disconnected 3 s later').toContain('far more messages');
     await attacker.page.close();
   });
 });

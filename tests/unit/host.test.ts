@@ -36,7 +36,11 @@ describe('peer host', () => {
     const sent = await commandOffscreen(runtime, { type: 'session/send-text', peerId: 'bob-otter-2000', text: 'hi', keepOnFailure: true });
     expect(sent).toEqual({ ok: false, error: 'not-connected' });
     // Pages learn of it with the history's length, so that a page that missed one can tell.
-    expect(events).toContainEqual({ type: 'event/message', message: expect.objectContaining({ text: 'hi' }), historyLength: 1 });
+    await expect.poll(() => events).toContainEqual({
+      type: 'event/messages',
+      changes: [{ kind: 'added', message: expect.objectContaining({ text: 'hi' }) }],
+      historyLength: 1,
+    });
 
     const full = await commandOffscreen(runtime, { type: 'session/get-state' });
     expect(full).toMatchObject({ ok: true, messageCount: 1, messages: [{ text: 'hi', status: 'failed' }] });

@@ -1,7 +1,7 @@
 /** Remote identity from the DTLS certificate, and the identity rule (lib/session/identity.ts, declined.ts, data-guard.ts). */
 import type { DataConnection } from 'peerjs';
 import { describe, expect, it } from 'vitest';
-import { CHUNKS_PER_MESSAGE_MAX, guardDataConnection, PARTIAL_MESSAGES_MAX } from '@/lib/session/data-guard';
+import { CHUNKS_PER_MESSAGE_MAX, FLOOD_FRAMES, FLOOD_WINDOW_MS, FRAME_LIMIT, guardDataConnection, PARTIAL_MESSAGES_MAX } from '@/lib/session/data-guard';
 import { DECLINE_BACKOFF_MS, DeclinedPeers } from '@/lib/session/declined';
 import { derFingerprint, identityVerdict, remoteFingerprint } from '@/lib/session/identity';
 
@@ -84,6 +84,37 @@ describe('guardDataConnection', () => {
     guardDataConnection(conn as unknown as DataConnection, () => 0, () => {});
     for (let i = 0; i < 30_000; i++) conn._handleDataMessage({ data: new ArrayBuffer(8) });
     expect(handled.length).toBeLessThanOrEqual(400);
+  });
+
+  it('reports a flood once, and reads nothing after it; a peer at the limit is no flood', () => {
+    let now = 0;
+    const { conn, handled } = fakeConnection();
+    let floods = 0;
+    guardDataConnection(conn as unknown as DataConnection, () => now, () => {}, () => floods++);
+    // A minute at the frame limit: every frame read, no flood.
+    for (; now < 60_000; now += 1000 / FRAME_LIMIT.perSecond) conn._handleDataMessage({ data: new ArrayBuffer(8) });
+    expect(floods).toBe(0);
+    const atLimit = handled.length;
+    expect(atLimit).toBeGreaterThan(60 * FRAME_LIMIT.perSecond - 10);
+    // Then far over it: one report after FLOOD_FRAMES frames too many, and nothing more is read.
+    for (let i = 0; i < 30_000; i++) conn._handleDataMessage({ data: new ArrayBuffer(8) });
+    expect(floods).toBe(1);
+    expect(handled.length - atLimit).toBeLessThanOrEqual(FRAME_LIMIT.burst);
+    now += 60_000;
+    conn._handleDataMessage({ data: new ArrayBuffer(8) });
+    expect(handled.length - atLimit).toBeLessThanOrEqual(FRAME_LIMIT.burst);
+  });
+
+  it('does not count frames over the limit that are spread wider than FLOOD_WINDOW_MS as a flood', () => {
+    let now = 0;
+    const { conn } = fakeConnection();
+    let floods = 0;
+    guardDataConnection(conn as unknown as DataConnection, () => now, () => {}, () => floods++);
+    // Bursts of FLOOD_FRAMES / 2 frames over the limit, one per window.
+    for (let burst = 0; burst < 6; burst++, now += FLOOD_WINDOW_MS + 1) {
+      for (let i = 0; i < FRAME_LIMIT.burst + FLOOD_FRAMES / 2; i++) conn._handleDataMessage({ data: new ArrayBuffer(8) });
+    }
+    expect(floods).toBe(0);
   });
 
   it('keeps at most a few unfinished chunked messages, each of a bounded size', () => {
