@@ -675,7 +675,9 @@ export class PeerSession {
     target.conn = conn;
     target.asking = initiator === 'them' && !this.isTrusted(peerId) && !target.accepted;
     target.heldOffer = false;
-    target.checking = false;
+    // Until `opened` decides, what the peer sends waits: Chromium can deliver the first
+    // messages before the channel's `open` event, and a `hello` handled then was lost.
+    target.checking = true;
     target.awaitingHello = false;
     target.buffered = [];
     target.bufferedSize = 0;

@@ -182,6 +182,16 @@ describe('PeerSession consent and identity', () => {
     expect(session.getMessages()[0]).toMatchObject({ text: 'for Bob only', status: 'queued' });
   });
 
+  it('keeps a hello that arrives before the channel\'s open event (Chromium may deliver it first)', async () => {
+    session.configure({ ...settings, trusted: ['bob-otter-2000'] });
+    const result = session.connect('bob-otter-2000');
+    const conn = peer.outgoing[0]!;
+    conn.emit('data', hello('Bob'));
+    await conn.opened();
+    await expect(result).resolves.toEqual({ ok: true });
+    expect(view('bob-otter-2000')).toMatchObject({ state: 'connected', name: 'Bob' });
+  });
+
   it('holds a pinned peer whose certificate differs, and one whose certificate cannot be read', async () => {
     session.configure({ ...settings, pins: { 'bob-otter-2000': fpOf(0) } });
     peer.emit('open', settings.peerId);
