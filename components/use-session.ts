@@ -17,6 +17,16 @@ import type { HistoryChange } from '@/lib/session/message-batcher';
  */
 const RESYNC_MS = 5000;
 
+/**
+ * While the peer host cannot answer (the browser is starting, the worker was asleep, the
+ * offscreen document is being made), the page shows "Starting…" and asks again every
+ * {@link STARTING_RETRY_MS}; only after {@link STARTING_MS} of that is it an error.
+ */
+const STARTING_MS = 20_000;
+const STARTING_RETRY_MS = 250;
+/** Answers that mean the host is not up yet, rather than that something failed. */
+const STARTING_ERRORS: ReadonlySet<ErrorCode> = new Set(['unavailable', 'not-ready']);
+
 export function useSession() {
   const runtime = browser.runtime as unknown as RuntimeLike;
   const state = shallowRef<SessionState>();
@@ -25,12 +35,27 @@ export function useSession() {
   const hostError = ref<ErrorCode>();
 
   /** @param withMessages `false`: the state only, and the history only if its length differs from ours ({@link checkLength}). */
+  let mounted = false;
+  let unansweredSince: number | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
   async function refresh(withMessages = true): Promise<void> {
     const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages });
     if (!reply.ok) {
+      unansweredSince ??= Date.now();
+      if (STARTING_ERRORS.has(reply.error) && Date.now() - unansweredSince < STARTING_MS) {
+        // Starting, not failed: keep what is shown and ask again soon.
+        if (mounted && retry === undefined) {
+          retry = setTimeout(() => {
+            retry = undefined;
+            void refresh(withMessages || messages.value.length === 0);
+          }, STARTING_RETRY_MS);
+        }
+        return;
+      }
       hostError.value = reply.error;
       return;
     }
+    unansweredSince = undefined;
     state.value = reply.state;
     hostError.value = undefined;
     if (reply.messages) messages.value = reply.messages;
@@ -87,7 +112,6 @@ export function useSession() {
 
   let stop: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let mounted = false;
   const armResync = (): void => {
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -109,6 +133,7 @@ export function useSession() {
     mounted = false;
     stop?.();
     if (timer !== undefined) clearTimeout(timer);
+    if (retry !== undefined) clearTimeout(retry);
   });
 
   function command<C extends SessionCommand>(cmd: C): Promise<SessionReply<C['type']>> {

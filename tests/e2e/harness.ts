@@ -256,8 +256,9 @@ export interface LaunchOptions {
 export class User {
   private constructor(
     readonly name: string,
-    readonly context: BrowserContext,
+    public context: BrowserContext,
     private readonly profileDir: string,
+    private readonly options: LaunchOptions,
   ) {}
 
   /** Starts Chromium with a fresh profile and the test build of the extension. */
@@ -266,7 +267,11 @@ export class User {
       throw new Error(`No test build at ${EXTENSION_DIR}: run "npm run build:test" first.`);
     }
     const profileDir = mkdtempSync(join(tmpdir(), `sc-${name}-`));
-    const context = await chromium.launchPersistentContext(profileDir, {
+    return new User(name, await User.start(profileDir, options), profileDir, options);
+  }
+
+  private static start(profileDir: string, options: LaunchOptions): Promise<BrowserContext> {
+    return chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: options.headless ?? true,
       args: [
@@ -280,7 +285,12 @@ export class User {
       ...(options.unmuted ? { ignoreDefaultArgs: ['--mute-audio'] } : {}),
       viewport: options.windowSize ? null : { width: 1000, height: 800 },
     });
-    return new User(name, context, profileDir);
+  }
+
+  /** Quits the browser and starts it again on the same profile (settings and IDs kept). */
+  async restart(): Promise<void> {
+    await this.context.close();
+    this.context = await User.start(this.profileDir, this.options);
   }
 
   /** The extension's service worker. */
