@@ -10,7 +10,7 @@ import { errorText } from '@/components/error-text';
 import { peerLabelIn } from '@/components/peer-label';
 import { commandOffscreen, onSessionEvent, serve, type RuntimeLike } from '@/lib/messaging';
 import type { SessionState } from '@/lib/protocol/runtime';
-import { loadSessionSettings, SESSION_ITEMS, touchTrustedPeers } from '@/lib/storage';
+import { loadSessionSettings, touchTrustedPeers } from '@/lib/storage';
 import { actionOfMenuItem, readSelection, updateSelectionMenu } from './menus';
 import { createNotifier, notifySendFailed, peerOfRequestNotification, updateBadge } from './notify';
 import { ensureOffscreen } from './offscreen';

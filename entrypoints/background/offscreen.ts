@@ -4,7 +4,6 @@
  * check `runtime.getContexts` first, and share one in-flight creation so two
  * callers never race (https://developer.chrome.com/docs/extensions/reference/api/offscreen).
  */
-import { browser } from 'wxt/browser';
 
 const OFFSCREEN_PATH = '/offscreen.html';
 

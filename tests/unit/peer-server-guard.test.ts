@@ -125,6 +125,8 @@ describe('log lines', () => {
     const written = lines.slice(before);
     expect(written.length).toBeGreaterThan(1);
     for (const line of written) {
+      // Control characters are what this test looks for.
+      // eslint-disable-next-line no-control-regex
       expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
       expect(line.startsWith('FAKE')).toBe(false);
     }

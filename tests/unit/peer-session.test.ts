@@ -3,7 +3,7 @@
  * end-to-end tests use real PeerJS, WebRTC and a real PeerServer).
  */
 import { EventEmitter } from 'node:events';
-import type { DataConnection, Peer, PeerOptions } from 'peerjs';
+import type { Peer, PeerOptions } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ack, bye, hello, ping, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';

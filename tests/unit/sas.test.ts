@@ -21,11 +21,10 @@ type Message = { type: 'sas-commit'; hash: string } | { type: 'sas-reveal'; nonc
 async function run(a: { own: string; theirs: string; nonce: Uint8Array }, b: { own: string; theirs: string; nonce: Uint8Array }) {
   const results: { a?: SasResult; b?: SasResult } = {};
   const queue: Array<() => Promise<void>> = [];
-  let sideA!: SasExchange;
   let sideB!: SasExchange;
   const deliver = (to: () => SasExchange) => (message: Message) =>
     queue.push(async () => (message.type === 'sas-commit' ? to().onCommit(message.hash) : to().onReveal(message.nonce)));
-  sideA = new SasExchange(a.own, a.theirs, deliver(() => sideB), (r) => (results.a = r), a.nonce);
+  const sideA = new SasExchange(a.own, a.theirs, deliver(() => sideB), (r) => (results.a = r), a.nonce);
   sideB = new SasExchange(b.own, b.theirs, deliver(() => sideA), (r) => (results.b = r), b.nonce);
   await Promise.all([sideA.start(), sideB.start()]);
   while (queue.length) await queue.shift()!();

@@ -1,0 +1,51 @@
+// Lint rules for every source, test and bench file; `npm test` runs them (`npm run lint`).
+import js from '@eslint/js';
+import vue from 'eslint-plugin-vue';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Files still longer than 300 lines, each with the reason it may be for now. The
+ * list may only shrink: issue 11 splits the session into parts with one owner each.
+ */
+const TOO_LONG_FOR_NOW = {
+  'lib/session/peer-session.ts': 'the facade being split into parts (issue 11)',
+  'lib/session/shares.ts': 'to be split into outgoing, incoming and a registry (issue 11)',
+  'lib/protocol/runtime.ts': 'one schema module for every runtime message; to be split by context with the port (issue 11)',
+  'tests/unit/peer-session.test.ts': 'follows peer-session.ts as it is split',
+  'tests/unit/share.test.ts': 'follows shares.ts as it is split',
+  'tests/e2e/harness.ts': 'servers, users and page objects; to be split with the race test (issue 11)',
+  'tests/e2e/connectivity.test.ts': 'one TURN scene shared by its tests; to be split with the NAT tests (issue 14)',
+  'bench/pages/driver.ts': 'the product driver page of the bench; to be split with the port (issue 11)',
+  'bench/pages/raw.ts': 'the raw baselines, kept beside each other so that they stay comparable',
+  'bench/sections/connect.ts': 'connect figures and their baselines; to be split with the port (issue 11)',
+};
+
+export default tseslint.config(
+  { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'stats.html', 'public/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node, ...globals.webextensions } },
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      // A `let` read by a closure before its one assignment cannot be a `const`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `_name` marks a binding left unused on purpose (destructuring a field away).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Formatting is not lint's business here; these only fight the code's layout.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+    },
+  },
+  ...Object.entries(TOO_LONG_FOR_NOW).map(([file]) => ({ files: [file], rules: { 'max-lines': 'off' } })),
+);
