@@ -14,7 +14,6 @@ const TOO_LONG_FOR_NOW = {
   'lib/protocol/runtime.ts': 'one schema module for every runtime message; to be split by context with the port (issue 11)',
   'tests/unit/peer-session.test.ts': 'follows peer-session.ts as it is split',
   'tests/unit/share.test.ts': 'follows shares.ts as it is split',
-  'tests/e2e/harness.ts': 'servers, users and page objects; to be split with the race test (issue 11)',
   'tests/e2e/connectivity.test.ts': 'one TURN scene shared by its tests; to be split with the NAT tests (issue 14)',
   'bench/pages/driver.ts': 'the product driver page of the bench; to be split with the port (issue 11)',
   'bench/pages/raw.ts': 'the raw baselines, kept beside each other so that they stay comparable',
