@@ -27,19 +27,24 @@ const STARTING_RETRY_MS = 250;
 /** Answers that mean the host is not up yet, rather than that something failed. */
 const STARTING_ERRORS: ReadonlySet<ErrorCode> = new Set(['unavailable', 'not-ready']);
 
-export function useSession() {
+/**
+ * @param options.history `false` for pages that show no messages (options, viewer): the
+ *   history is never loaded and history events are ignored.
+ */
+export function useSession(options: { history?: boolean } = {}) {
+  const withHistory = options.history !== false;
   const runtime = browser.runtime as unknown as RuntimeLike;
   const state = shallowRef<SessionState>();
   const messages = ref<ChatMessage[]>([]);
   /** Set when the peer host cannot be reached. */
   const hostError = ref<ErrorCode>();
 
-  /** @param withMessages `false`: the state only, and the history only if its length differs from ours ({@link checkLength}). */
   let mounted = false;
   let unansweredSince: number | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  async function refresh(withMessages = true): Promise<void> {
-    const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages });
+  /** @param withMessages `false`: the state only, and the history only if its length differs from ours ({@link checkLength}). */
+  async function refresh(withMessages = withHistory): Promise<void> {
+    const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages && withHistory });
     if (!reply.ok) {
       unansweredSince ??= Date.now();
       if (STARTING_ERRORS.has(reply.error) && Date.now() - unansweredSince < STARTING_MS) {
@@ -47,7 +52,7 @@ export function useSession() {
         if (mounted && retry === undefined) {
           retry = setTimeout(() => {
             retry = undefined;
-            void refresh(withMessages || messages.value.length === 0);
+            void refresh(withMessages || (withHistory && messages.value.length === 0));
           }, STARTING_RETRY_MS);
         }
         return;
@@ -58,6 +63,7 @@ export function useSession() {
     unansweredSince = undefined;
     state.value = reply.state;
     hostError.value = undefined;
+    if (!withHistory) return;
     if (reply.messages) messages.value = reply.messages;
     else checkLength(reply.messageCount, 0);
   }
@@ -123,7 +129,7 @@ export function useSession() {
     mounted = true;
     stop = onSessionEvent(runtime, (event) => {
       if (event.type === 'event/state') state.value = event.state;
-      else if (event.type === 'event/messages') apply(event.changes, event.historyLength);
+      else if (event.type === 'event/messages' && withHistory) apply(event.changes, event.historyLength);
       armResync();
     });
     void refresh();

@@ -4,7 +4,7 @@
  * "Starting…" and then the state, never an error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, User, type PopupPage, type ServerProcess } from './harness';
+import { startServer, TEST_EXTENSION_ID, User, type PopupPage, type ServerProcess } from './harness';
 
 /** Watches `popup` until it is online: every error it showed on the way, and how long it took (ms). */
 async function watchUntilOnline(popup: PopupPage, timeout = 30_000): Promise<{ errors: string[]; onlineAfter: number }> {
@@ -20,7 +20,7 @@ async function watchUntilOnline(popup: PopupPage, timeout = 30_000): Promise<{ e
   return { errors: [...errors], onlineAfter: Number.POSITIVE_INFINITY };
 }
 
-describe('a popup opened while SecureConnect starts', () => {
+describe('a page opened while SecureConnect starts', () => {
   let server: ServerProcess;
   let user: User;
 
@@ -61,5 +61,26 @@ describe('a popup opened while SecureConnect starts', () => {
       expect(onlineAfter, 'ms until online').toBeLessThan(30_000);
       await popup.page.close();
     }
+  });
+
+  it('the options page shows the state without ever loading the history', async () => {
+    const page = await user.context.newPage();
+    // Records what the page asks the peer host for, before any of its scripts runs.
+    await page.addInitScript(() => {
+      const asked: unknown[] = [];
+      (window as unknown as { asked: unknown[] }).asked = asked;
+      const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (message: unknown) => Promise<unknown>;
+      (chrome.runtime as unknown as { sendMessage: (message: unknown) => Promise<unknown> }).sendMessage = (message) => {
+        const command = (message as { body?: { command?: { type?: string } } }).body?.command;
+        if (command?.type === 'session/get-state') asked.push(command);
+        return send(message);
+      };
+    });
+    await page.goto(`chrome-extension://${TEST_EXTENSION_ID}/options.html`);
+    // It asks for the state as soon as it opens.
+    await expect.poll(() => page.evaluate(() => (window as unknown as { asked: unknown[] }).asked.length)).toBeGreaterThan(0);
+    const asked = await page.evaluate(() => (window as unknown as { asked: Array<{ messages?: boolean }> }).asked);
+    expect(asked.map((command) => command.messages), 'the messages flag of every get-state the page sent').toEqual(asked.map(() => false));
+    await page.close();
   });
 });
