@@ -26,7 +26,7 @@ import {
 
 export default defineBackground(() => {
   const runtime = browser.runtime as unknown as RuntimeLike;
-  // A cache for labels only; lost when the worker stops, refilled by the next event.
+  // A cache (labels, shared tabs); lost when the worker stops, refilled by the next event or asked for.
   let lastState: SessionState | undefined;
 
   const peerLabel = (peerId: string): string => peerLabelIn(lastState?.peers, peerId);
@@ -144,8 +144,12 @@ export default defineBackground(() => {
 
   // Capture tracks end when a tab closes; this is the belt to that brace.
   browser.tabs.onRemoved.addListener((tabId) => {
-    if (!lastState?.shares.some((share) => share.tabId === tabId)) return;
-    void commandOffscreen(runtime, { type: 'session/share-tab-closed', tabId });
+    void (async () => {
+      // A restarted worker has no cached state (Chrome stops it at will): ask the peer host.
+      const state = lastState ?? (await currentState());
+      if (!state?.shares.some((share) => share.tabId === tabId)) return;
+      await commandOffscreen(runtime, { type: 'session/share-tab-closed', tabId });
+    })();
   });
 
   // Every start of the worker (browser start, install, any event) makes sure the peer host runs.

@@ -159,4 +159,21 @@ describe('share a tab', () => {
     await alicePopup.share('out', 'ended').waitFor({ timeout: 5000 });
     await viewer.page.close();
   });
+
+  it('A closes the shared tab after Chrome restarted the service worker: B is told within 5 s', async () => {
+    const page = await openMovingPage();
+    await offer('tab');
+    const { viewer } = await accept();
+    // Chrome stops an idle worker at will; the next event starts a new one with empty globals.
+    const cdp = await alice.context.newCDPSession(alicePopup.page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+    await page.close();
+    const closed = performance.now();
+    await viewer.ended().waitFor({ timeout: 5000 });
+    console.log(`[figure] shared tab closed after a worker restart to "ended" in B's viewer: ${(performance.now() - closed).toFixed(0)} ms`);
+    await alicePopup.share('out', 'ended').waitFor({ timeout: 5000 });
+    await viewer.page.close();
+  });
 });
