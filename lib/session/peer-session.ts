@@ -33,6 +33,7 @@ import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { guardDataConnection } from './data-guard';
+import { Pacer } from './pacer';
 import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
 import { startVerification, type Verification } from './verification';
@@ -195,6 +196,8 @@ export class PeerSession {
   private guard?: SignalingGuard;
   /** Strangers our user declined: they are refused without a prompt for a while. */
   private readonly declined = new DeclinedPeers();
+  /** One sending budget per connection (see `pacer.ts`); gone with the connection. */
+  private readonly pacers = new WeakMap<DataConnection, Pacer>();
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly backoff: BackoffOptions;
@@ -688,6 +691,7 @@ export class PeerSession {
     delete target.view.error;
     delete target.view.waiting;
     this.clearConnectTimer(target);
+    this.pacers.set(conn, new Pacer(this.now, (error) => this.log.warn('[secureconnect] send failed', error)));
     guardDataConnection(
       conn,
       this.now,
@@ -1215,9 +1219,18 @@ export class PeerSession {
     this.markDisconnected(entry, 'peer-flooding', false);
   }
 
+  /**
+   * Sends `message` on `conn`. Texts and acks, which come by the hundred, keep within the
+   * peer's rate limit (see `pacer.ts`): over it they go later, in order. The few control
+   * messages (hello, ping, verification, share signals, bye) go at once, in the margin
+   * `SEND_LIMIT` leaves below the peer's limit, so a long outbox delays no verification.
+   */
   private sendOn(conn: DataConnection, message: PeerMessage): void {
     // PeerJS's BinaryPack send returns a promise when it has to chunk.
-    void Promise.resolve(conn.send(message)).catch((error: unknown) => this.log.warn('[secureconnect] send failed', error));
+    const send = (): void => void Promise.resolve(conn.send(message)).catch((error: unknown) => this.log.warn('[secureconnect] send failed', error));
+    const pacer = this.pacers.get(conn);
+    if (!pacer || (message.type !== 'text' && message.type !== 'ack')) return send();
+    if (!pacer.send(send)) this.log.warn(`[secureconnect] ${message.type} to ${conn.peer} not sent: too many messages waiting`);
   }
 
   private fail(entry: PeerEntry, error: ErrorCode): void {
@@ -1233,6 +1246,8 @@ export class PeerSession {
     if (!conn) return;
     entry.conn = undefined;
     entry.closingByUs = conn;
+    // What still waits for the rate limit is not sent: sent texts become undelivered and go again on the next connection.
+    this.pacers.get(conn)?.stop();
     const close = (): void => {
       try {
         conn.close();

@@ -3,102 +3,13 @@
  * trust, one identity check on every setup (lib/session/peer-session.ts), against
  * a stand-in for PeerJS that routes server messages through `_handleMessage` as PeerJS 1.5 does.
  */
-import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
-import type { Peer, PeerOptions } from 'peerjs';
+import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isPeerId } from '@/lib/ids';
 import { hello, textMessage } from '@/lib/protocol/peer';
 import { PeerSession, SAS_TIMEOUT_MS } from '@/lib/session/peer-session';
-import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
-
-const sdp = (fp: string): string => `v=0\r\na=fingerprint:sha-256 ${fp}\r\n`;
-const fpOf = (byte: number): string => Array(32).fill(byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
-
-const fakePc = (remote = 1) => ({
-  localDescription: { sdp: sdp(fpOf(9)) },
-  remoteDescription: { sdp: sdp(fpOf(remote)) },
-  addEventListener: () => {},
-  removeEventListener: () => {},
-});
-
-/** A DataConnection whose certificate is `der` (one byte repeated, so its SHA-256 differs per byte). */
-class FakeConnection extends EventEmitter {
-  open = false;
-  closed = false;
-  readonly sent: unknown[] = [];
-  readonly serialization = 'binary';
-  readonly metadata = { app: 'secureconnect' };
-  peerConnection: unknown;
-  constructor(
-    readonly peer: string,
-    readonly connectionId: string,
-    certificateByte: number,
-  ) {
-    super();
-    const der = new Uint8Array(8).fill(certificateByte).buffer;
-    this.peerConnection = { ...fakePc(certificateByte), sctp: { transport: { getRemoteCertificates: () => [der] } } };
-  }
-  send(data: unknown): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.closed = true;
-    this.open = false;
-  }
-  async opened(): Promise<void> {
-    this.open = true;
-    this.emit('open');
-    // The session hashes the certificate (WebCrypto) before it sends anything.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-class FakePeer extends EventEmitter {
-  open = true;
-  disconnected = false;
-  destroyed = false;
-  readonly server: unknown[] = [];
-  readonly answered: FakeConnection[] = [];
-  readonly outgoing: FakeConnection[] = [];
-  /** The certificate byte of whoever answers our next dial. */
-  remoteCertificate = 1;
-  readonly socket = { send: (data: unknown) => this.server.push(data) };
-  constructor(
-    readonly id: string,
-    readonly options: PeerOptions,
-  ) {
-    super();
-  }
-  /** PeerJS answers an offer at once; the guard wraps this. */
-  _handleMessage(message: { type: string; src: string; payload: { connectionId: string } }): void {
-    if (message.type !== 'OFFER') return;
-    const conn = new FakeConnection(message.src, message.payload.connectionId, this.remoteCertificate);
-    this.answered.push(conn);
-    this.emit('connection', conn);
-  }
-  getConnection(): undefined {
-    return undefined;
-  }
-  connect(peerId: string): FakeConnection {
-    const conn = new FakeConnection(peerId, `dc_out${this.outgoing.length}`, this.remoteCertificate);
-    this.outgoing.push(conn);
-    return conn;
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-  /** A server message, as the PeerServer would send it. */
-  deliver(src: string, connectionId = 'dc_in1'): void {
-    (this as unknown as { _handleMessage(m: unknown): void })._handleMessage({
-      type: 'OFFER',
-      src,
-      payload: { type: 'data', connectionId, serialization: 'binary', reliable: true, metadata: { app: 'secureconnect' }, sdp: { type: 'offer', sdp: sdp(fpOf(this.remoteCertificate)) } },
-    });
-  }
-}
-
-const settings: SessionSettings = { peerId: 'me-otter-1000', displayName: 'Me', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
+import { fakePc, FakePeer, fpOf, settings } from './support/fake-peer';
 
 describe('PeerSession consent and identity', () => {
   let peer: FakePeer;
