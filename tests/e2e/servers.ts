@@ -2,13 +2,14 @@
  * Real servers for the end-to-end tests, each in a child process or on loopback:
  * the PeerServer, coturn, a TCP proxy, a static web server, and Xvfb with xdotool.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnPeerServer } from '../unit/support/peer-server';
 
 /** A PeerServer run by `npm run server` in a child process. */
 export interface ServerProcess {
@@ -23,40 +24,8 @@ export interface ServerProcess {
  * @throws when it does not listen within 15 s.
  */
 export async function startServer(port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve('server/cli.ts'), '--port', String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  let output = '';
-  const listening = new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`PeerServer did not start:\n${output}`)), 15_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /listening on wss?:\/\/[^:]+:(\d+)\//.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolvePort(Number(match[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`PeerServer exited with ${code}:\n${output}`));
-    });
-  });
-  const actualPort = await listening;
-  return {
-    port: actualPort,
-    output: () => output,
-    kill: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGKILL');
-      }),
-  };
+  const server = await spawnPeerServer(env, port);
+  return { port: server.port, output: server.output, kill: server.kill };
 }
 
 /** A coturn TURN server on loopback. */

@@ -26,11 +26,12 @@ export interface PeerServerProcess {
 }
 
 /**
- * Starts `node --import tsx server/cli.ts --port 0` and reads the port from its banner.
+ * Starts `node --import tsx server/cli.ts --port <port>` and reads the port from its banner.
+ * @param port 0: a free one.
  * @throws when it does not listen within 15 s or exits first.
  */
-export async function spawnPeerServer(env: Record<string, string> = {}): Promise<PeerServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('server/cli.ts'), '--port', '0'], {
+export async function spawnPeerServer(env: Record<string, string> = {}, port = 0): Promise<PeerServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve('server/cli.ts'), '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -39,11 +40,11 @@ export async function spawnPeerServer(env: Record<string, string> = {}): Promise
   child.once('exit', (code, signal) => {
     exit = `exit ${code ?? signal ?? '?'}`;
   });
-  const port = await new Promise<number>((resolvePort, reject) => {
+  const listening = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`PeerServer did not start:\n${output}`)), 15_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /listening on ws:\/\/[^:]+:(\d+)\//.exec(output);
+      const match = /listening on wss?:\/\/[^:]+:(\d+)\//.exec(output);
       if (match) {
         clearTimeout(timer);
         resolvePort(Number(match[1]));
@@ -57,9 +58,9 @@ export async function spawnPeerServer(env: Record<string, string> = {}): Promise
     });
   });
   return {
-    port,
-    wsBase: `ws://127.0.0.1:${port}/peerjs/peerjs`,
-    httpBase: `http://127.0.0.1:${port}`,
+    port: listening,
+    wsBase: `ws://127.0.0.1:${listening}/peerjs/peerjs`,
+    httpBase: `http://127.0.0.1:${listening}`,
     output: () => output,
     exited: () => exit,
     kill: () =>
