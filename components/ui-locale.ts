@@ -37,11 +37,14 @@ export function resolveLocale(tag: string): Locale {
 }
 
 /**
- * The shipped locale of this browser's UI. Read through `@@ui_locale` (not
- * `getUILanguage()`), which every context has, tests' fake browser included.
+ * The shipped locale the extension's words are shown in: our `locale` message, which
+ * each locale file names itself in, else `@@ui_locale`. The message comes first because
+ * Chromium can pick the messages by one locale and report another: with `--lang=fa` on
+ * Debian's Chromium the words are Persian while `@@ui_locale` and `getUILanguage()`
+ * say `en_US`, which made Persian pages left to right.
  */
 export function uiLocale(): Locale {
-  return resolveLocale(browser.i18n.getMessage('@@ui_locale') || DEFAULT_LOCALE);
+  return resolveLocale(browser.i18n.getMessage('locale') || browser.i18n.getMessage('@@ui_locale') || DEFAULT_LOCALE);
 }
 
 /** `lang` and `dir` for a page in `locale`. */

@@ -17,6 +17,8 @@ const NEEDS = {
     { file: '/usr/bin/turnserver', pkg: 'coturn' },
     // A real Redis for the PeerServer cluster tests; they start their own on loopback.
     { file: '/usr/bin/redis-server', pkg: 'redis-server' },
+    // Chromium's Persian and Russian UI, for the tests that run the pages in those languages.
+    { file: '/usr/lib/chromium/locales/fa.pak', pkg: 'chromium-l10n' },
   ],
 };
 

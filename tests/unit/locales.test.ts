@@ -65,6 +65,7 @@ function expectedKeys(locale: string): string[] {
  */
 const SAME_SCRIPT_EXCEPTIONS: Record<string, string> = {
   extName: 'the product name, SecureConnect, stays as it is',
+  locale: 'the locale code the file is in (en, ru, fa), read by components/ui-locale.ts',
   'ru:options.iceUrl': 'Russian writes URL as URL',
   'fa:viewer.stats': 'a compact left-to-right readout (dir="ltr") in international units: 1280×720 · 30 fps · 2400 kbit/s',
   'fa:viewer.audioStats': 'the same readout for sound: 64 kbit/s',
@@ -131,6 +132,11 @@ describe('locale files', () => {
         }
       }
     });
+  });
+
+  it('names its own locale in the locale message (pages take lang and dir from it)', () => {
+    expect(en.get('locale')).toBe('en');
+    for (const [locale, list] of messages) expect(list.get('locale'), locale).toBe(locale);
   });
 
   it('fa: Persian letters and punctuation, and no bidi controls but LRM after a Latin colon or slash', () => {

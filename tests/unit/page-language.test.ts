@@ -32,6 +32,15 @@ describe('page language', () => {
     expect(root).toEqual({ lang: locale, dir });
   });
 
+  it('follows the words shown, not @@ui_locale, when Chromium reports another locale (--lang=fa on Debian)', () => {
+    installLocale('fa');
+    const messages = fakeBrowser.i18n.getMessage as unknown as (key: string, subs?: string | string[]) => string;
+    const persian = messages.getMockImplementation?.() ?? messages;
+    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string, subs?: string | string[]) => (key === '@@ui_locale' ? 'en_US' : persian(key, subs)));
+    setUpPage('title');
+    expect(root).toEqual({ lang: 'fa', dir: 'rtl' });
+  });
+
   it('falls back to English, left to right, for an unshipped right-to-left UI language', () => {
     vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string) => (key === '@@ui_locale' ? 'ar' : ''));
     setUpPage('title');
