@@ -44,7 +44,9 @@ export function resolveLocale(tag: string): Locale {
  * say `en_US`, which made Persian pages left to right.
  */
 export function uiLocale(): Locale {
-  return resolveLocale(browser.i18n.getMessage('locale') || browser.i18n.getMessage('@@ui_locale') || DEFAULT_LOCALE);
+  // Typed for the predefined @@ messages only; ours are as real (locales/*.yml).
+  const message = browser.i18n.getMessage as (name: string) => string;
+  return resolveLocale(message('locale') || message('@@ui_locale') || DEFAULT_LOCALE);
 }
 
 /** `lang` and `dir` for a page in `locale`. */

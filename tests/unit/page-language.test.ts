@@ -34,8 +34,7 @@ describe('page language', () => {
 
   it('follows the words shown, not @@ui_locale, when Chromium reports another locale (--lang=fa on Debian)', () => {
     installLocale('fa');
-    const messages = fakeBrowser.i18n.getMessage as unknown as (key: string, subs?: string | string[]) => string;
-    const persian = messages.getMockImplementation?.() ?? messages;
+    const persian = vi.mocked(fakeBrowser.i18n.getMessage).getMockImplementation() as (key: string, subs?: string | string[]) => string;
     vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation((key: string, subs?: string | string[]) => (key === '@@ui_locale' ? 'en_US' : persian(key, subs)));
     setUpPage('title');
     expect(root).toEqual({ lang: 'fa', dir: 'rtl' });
