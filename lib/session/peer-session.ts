@@ -6,7 +6,7 @@
  * in Chrome's offscreen document today and in Firefox's background page later.
  * It reports through callbacks; it never touches extension APIs.
  */
-import type { DataConnection, Peer, PeerError, PeerOptions } from 'peerjs';
+import type { DataConnection, Peer, PeerOptions } from 'peerjs';
 import type { ErrorCode } from '../errors';
 import { checkPeerId, isPeerId } from '../ids';
 import {
@@ -28,7 +28,7 @@ import { isTrustedId, pinOf, type SessionSettings } from '../settings';
 import { cleanDisplayName } from '../display-name';
 import { redactServerUrl } from '../server-url';
 import { sdpFingerprint } from '../security/sas';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
@@ -40,20 +40,15 @@ import { startVerification, type Verification } from './verification';
 import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
-import { guardSignaling, MAX_HELD_OFFERS, type OfferDecision, type OfferInfo, type SignalingGuard } from './signaling-guard';
+import { MAX_HELD_OFFERS, type OfferDecision, type OfferInfo } from './signaling-guard';
+import { SignalingClient } from './signaling-client';
+
+export { REGISTER_TIMEOUT_MS } from './signaling-client';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
-
-/**
- * How long registering may take before we drop the socket and register again, in ms.
- * A PeerServer that still holds our ID from a socket it thinks alive (an unclean drop)
- * gives it back to the same token but never sends `OPEN` (peer 1.0.2, `_onInitialize`);
- * closing our socket makes it forget the ghost, and the next attempt registers afresh.
- */
-export const REGISTER_TIMEOUT_MS = 4000;
 
 /** How long a connection may wait for a person to accept it, in ms. */
 export const CONSENT_TIMEOUT_MS = 120_000;
@@ -76,6 +71,7 @@ export { HISTORY_LIMIT } from './history';
 
 /** A command's outcome. */
 export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
+
 
 /** What the session needs from its host; all injectable for tests. */
 export interface PeerSessionDeps {
@@ -157,50 +153,28 @@ interface PeerEntry {
   waiters: Array<(result: Result) => void>;
 }
 
-const SERVER_ERRORS = new Set(['network', 'socket-error', 'socket-closed', 'server-error']);
-
-/** Errors after which retrying with the same settings cannot help. */
-const FATAL_SERVER_ERRORS: Partial<Record<string, ErrorCode>> = {
-  'invalid-id': 'invalid-id',
-  'invalid-key': 'invalid-key',
-  'ssl-unavailable': 'ssl-unavailable',
-  'browser-incompatible': 'webrtc',
-};
-
 /**
  * Owns the `Peer` and its connections. Create one per peer host; call
  * {@link PeerSession.configure} with the settings to start it.
  */
 export class PeerSession {
   private settings?: SessionSettings;
-  private peer?: Peer;
   private readonly peers = new Map<string, PeerEntry>();
   private readonly history: MessageHistory;
-  private server: SessionState['server'] = { status: 'starting', url: '' };
   private lastPeerId?: string;
-  private retryTimer?: ReturnType<typeof setTimeout>;
-  private registerTimer?: ReturnType<typeof setTimeout>;
-  private retryAttempt = 0;
   private stateQueued = false;
   /** ICE servers, TURN credentials from the PeerServer, relay only. */
   private readonly ice: IceConfig;
   /** Bumped on each restart, so late answers of an old configuration are ignored. */
   private generation = 0;
-  /**
-   * The PeerServer token we register with, the same for every `Peer` of this session:
-   * after an unclean drop the server still holds our ID for up to its alive timeout,
-   * and gives it back only to the same token (PeerServer answers `ID-TAKEN` otherwise).
-   */
-  private readonly token = randomToken();
-  /** The gate on the current `Peer`'s signaling (see `signaling-guard.ts`); absent for peers without PeerJS internals (tests). */
-  private guard?: SignalingGuard;
+  /** The `Peer`, its registration and retries, and the gate on its signaling. */
+  private readonly signaling: SignalingClient;
   /** Strangers our user declined: they are refused without a prompt for a while. */
   private readonly declined = new DeclinedPeers();
   /** One sending budget per connection (see `pacer.ts`); gone with the connection. */
   private readonly pacers = new WeakMap<DataConnection, Pacer>();
   private readonly now: () => number;
   private readonly newId: () => string;
-  private readonly backoff: BackoffOptions;
   private readonly log: Pick<Console, 'info' | 'warn' | 'error'>;
 
   /** Tab, tab-audio and microphone shares with connected peers. */
@@ -209,7 +183,6 @@ export class PeerSession {
   constructor(private readonly deps: PeerSessionDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => crypto.randomUUID());
-    this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
     this.log = deps.log ?? console;
     this.history = new MessageHistory((message, added) => this.deps.onMessage(message, added), this.now, this.newId);
     this.ice = new IceConfig({
@@ -225,7 +198,7 @@ export class PeerSession {
     };
     this.shares = new ShareManager(
       {
-        call: (peerId, stream, metadata) => this.peer?.call(peerId, stream, { metadata }),
+        call: (peerId, stream, metadata) => this.signaling.peer?.call(peerId, stream, { metadata }),
         send: (peerId, message) => {
           const conn = this.peers.get(peerId)?.conn;
           if (!conn?.open) return false;
@@ -244,6 +217,36 @@ export class PeerSession {
       },
       deps.media ?? noMedia,
     );
+    this.signaling = new SignalingClient({
+      createPeer: (id, options) => this.deps.createPeer(id, options),
+      iceConfig: () => this.ice.build(),
+      policy: {
+        onOffer: (offer) => this.decideOffer(offer),
+        onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
+        onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
+        onWithdrawn: (peerId) => {
+          const entry = this.peers.get(peerId);
+          if (entry?.heldOffer) this.fail(entry, 'peer-disconnected');
+        },
+      },
+      changed: () => this.queueState(),
+      registered: (token) => this.onRegistered(token),
+      connection: (conn) => this.acceptIncoming(conn),
+      call: (call) => this.shares.onCall(call),
+      peerUnavailable: (named) => {
+        for (const entry of this.peers.values()) {
+          if (entry.view.state !== 'connecting' || entry.view.initiator !== 'me') continue;
+          if (named === undefined || named === entry.view.id) this.fail(entry, 'peer-unavailable');
+        }
+      },
+      tearingDown: () => {
+        this.shares.destroy();
+        for (const entry of this.peers.values()) this.closeConnection(entry);
+      },
+      now: this.now,
+      backoff: deps.backoff ?? DEFAULT_BACKOFF,
+      log: this.log,
+    });
   }
 
   /** True once settings have been given. */
@@ -267,23 +270,21 @@ export class PeerSession {
       }
       return;
     }
-    this.teardownPeer();
+    this.signaling.teardown();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
     const { host, port, path, secure } = settings.signaling;
-    // Shown and logged: without the access token that may be part of the path.
-    this.server = { status: 'connecting', url: redactServerUrl(`${secure ? 'wss' : 'ws'}://${host}:${port}${path}`) };
-    this.retryAttempt = 0;
     this.generation++;
-    // Credentials are minted only for a peer registered with our token: fetched once registered (see `open`).
+    // Credentials are minted only for a peer registered with our token: fetched once registered.
     this.ice.reset(settings);
-    this.startPeer();
+    // Shown and logged: without the access token that may be part of the path.
+    this.signaling.start(settings, redactServerUrl(`${secure ? 'wss' : 'ws'}://${host}:${port}${path}`));
   }
 
   /** A snapshot of the state, without the history. */
   getState(): SessionState {
     return {
       myId: this.settings?.peerId ?? '',
-      server: { ...this.server },
+      server: { ...this.signaling.server },
       peers: [...this.peers.values()].map((entry) => ({ ...entry.view })),
       shares: this.shares.list(),
       ...(this.deps.fingerprint ? { fingerprint: this.deps.fingerprint } : {}),
@@ -313,7 +314,8 @@ export class PeerSession {
     const checked = checkPeerId(rawPeerId);
     if (!checked.ok) return Promise.resolve({ ok: false, error: 'bad-peer-id' });
     const peerId = checked.id;
-    if (!this.settings || !this.peer) return Promise.resolve({ ok: false, error: 'not-ready' });
+    const peer = this.signaling.peer;
+    if (!this.settings || !peer) return Promise.resolve({ ok: false, error: 'not-ready' });
     if (peerId === this.settings.peerId) return Promise.resolve({ ok: false, error: 'self-connect' });
     const existing = this.peers.get(peerId);
     if (existing?.view.state === 'connected') return Promise.resolve({ ok: true });
@@ -330,21 +332,20 @@ export class PeerSession {
       // fires nothing for a channel that never opened. Our user asked to connect: dial once
       // ourselves when it fails, instead of handing them its timeout.
       return joined.then((result) =>
-        result.ok || result.error === 'connection-declined' || this.peer === undefined ? result : this.connect(peerId),
+        result.ok || result.error === 'connection-declined' || this.signaling.peer === undefined ? result : this.connect(peerId),
       );
     }
-    if (this.peer.disconnected || this.peer.destroyed || !this.peer.open) {
+    if (peer.disconnected || peer.destroyed || !peer.open) {
       return Promise.resolve({ ok: false, error: 'server-unreachable' });
     }
     const turnPending = this.ice.pending();
     if (turnPending) {
-      const peer = this.peer;
-      return turnPending.then(() => (this.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
+      return turnPending.then(() => (this.signaling.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
     }
     this.declined.forget(peerId);
     const relayProblem = this.ice.relayProblem();
     if (relayProblem) return Promise.resolve({ ok: false, error: relayProblem });
-    const conn = this.peer.connect(peerId, {
+    const conn = peer.connect(peerId, {
       ...DATA_CONNECTION_OPTIONS,
       metadata: { ...DATA_CONNECTION_OPTIONS.metadata },
     });
@@ -365,7 +366,7 @@ export class PeerSession {
 
   /** Closes the connection to `peerId` and removes it from the list. */
   forget(peerId: string): Result {
-    this.guard?.refuse(peerId);
+    this.signaling.guard?.refuse(peerId);
     const entry = this.peers.get(peerId);
     if (!entry) return { ok: true };
     this.sayBye(entry);
@@ -418,20 +419,14 @@ export class PeerSession {
 
   /** Retries the PeerServer now instead of waiting for the next backoff step. */
   retryNow(): Result {
-    if (!this.settings) return { ok: false, error: 'not-ready' };
-    if (this.server.status === 'online' || this.server.status === 'connecting') return { ok: true };
-    this.clearRetry();
-    this.retryAttempt = 0;
-    this.reconnectSignaling();
-    return { ok: true };
+    return this.settings && this.signaling.retryNow() ? { ok: true } : { ok: false, error: 'not-ready' };
   }
 
   /** Closes everything. The session cannot be used afterwards. */
   destroy(): void {
     this.generation++;
-    this.clearRetry();
     this.ice.stop();
-    this.teardownPeer();
+    this.signaling.stop();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
   }
 
@@ -462,177 +457,17 @@ export class PeerSession {
     }
   }
 
-  // --- signaling -------------------------------------------------------------
-
-  private startPeer(): void {
-    const settings = this.settings!;
-    const { host, port, path, secure, key } = settings.signaling;
-    const peer = this.deps.createPeer(settings.peerId, {
-      host,
-      port,
-      path,
-      secure,
-      key,
-      token: this.token,
-      config: this.ice.build(),
-      debug: 0,
-    });
-    this.peer = peer;
-    this.guard = typeof (peer as unknown as { _handleMessage?: unknown })._handleMessage === 'function'
-      ? guardSignaling(peer, {
-          onOffer: (offer) => this.decideOffer(offer),
-          onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
-          onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
-          onWithdrawn: (peerId) => {
-            const entry = this.peers.get(peerId);
-            if (entry?.heldOffer) this.fail(entry, 'peer-disconnected');
-          },
-        })
-      : undefined;
-    this.setServer({ status: 'connecting', url: this.server.url });
-    this.watchRegistration(peer);
-    peer.on('open', () => {
-      if (this.peer !== peer) return;
-      this.clearRegisterTimer();
-      this.retryAttempt = 0;
-      this.clearRetry();
-      this.setServer({ status: 'online', url: this.server.url });
-      this.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
-      this.ice.registered(this.token);
-      // Peers lost while we were away from the PeerServer are dialled now rather than at their next step.
-      for (const entry of this.peers.values()) {
-        if (entry.reconnectTimer !== undefined) {
-          clearTimeout(entry.reconnectTimer);
-          entry.reconnectTimer = undefined;
-          entry.reconnectAttempt = 0;
-          this.scheduleReconnect(entry);
-        }
+  /** Registered: TURN credentials for our token, and peers lost meanwhile are dialled now rather than at their next step. */
+  private onRegistered(token: string): void {
+    this.ice.registered(token);
+    for (const entry of this.peers.values()) {
+      if (entry.reconnectTimer !== undefined) {
+        clearTimeout(entry.reconnectTimer);
+        entry.reconnectTimer = undefined;
+        entry.reconnectAttempt = 0;
+        this.scheduleReconnect(entry);
       }
-    });
-    peer.on('connection', (conn) => {
-      if (this.peer !== peer) return;
-      this.acceptIncoming(conn);
-    });
-    peer.on('call', (call) => {
-      if (this.peer !== peer) return;
-      this.shares.onCall(call);
-    });
-    peer.on('disconnected', () => {
-      if (this.peer !== peer) return;
-      if (this.server.status === 'online' || this.server.status === 'connecting') {
-        this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
-      }
-      this.scheduleRetry();
-    });
-    peer.on('close', () => {
-      if (this.peer !== peer) return;
-      // Destroyed by PeerJS (e.g. ID taken on the first attempt): start over later.
-      if (this.server.status === 'online' || this.server.status === 'connecting') {
-        this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
-      }
-      this.scheduleRetry();
-    });
-    peer.on('error', (error) => {
-      if (this.peer !== peer) return;
-      this.onPeerError(error);
-    });
-  }
-
-  private onPeerError(error: PeerError<string>): void {
-    const type = error.type;
-    if (type === 'peer-unavailable') {
-      // PeerJS names the peer only in the text: "Could not connect to peer <id>".
-      const named = /peer (\S+)$/.exec(error.message)?.[1];
-      for (const entry of this.peers.values()) {
-        if (entry.view.state !== 'connecting' || entry.view.initiator !== 'me') continue;
-        if (named === undefined || named === entry.view.id) this.fail(entry, 'peer-unavailable');
-      }
-      return;
     }
-    if (type === 'unavailable-id') {
-      this.setServer({ status: 'id-taken', error: 'id-taken', url: this.server.url });
-      this.scheduleRetry();
-      return;
-    }
-    // PeerJS turns every server ERROR into `server-error`; ours names a refused ID (server/ws-guard.ts).
-    const fatal = type === 'server-error' && error.message === 'Invalid id provided' ? 'invalid-id' : FATAL_SERVER_ERRORS[type];
-    if (fatal) {
-      this.clearRetry();
-      this.setServer({ status: 'offline', error: fatal, url: this.server.url });
-      return;
-    }
-    if (SERVER_ERRORS.has(type)) {
-      if (this.server.status !== 'offline') this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
-      this.scheduleRetry();
-      return;
-    }
-    this.log.warn(`[secureconnect] peer error ${type}: ${error.message}`);
-  }
-
-  private scheduleRetry(): void {
-    if (this.retryTimer !== undefined || !this.settings) return;
-    const delay = backoffDelay(this.retryAttempt++, this.backoff);
-    const retryAt = this.now() + delay;
-    this.setServer({ ...this.server, retryAt });
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.reconnectSignaling();
-    }, delay);
-  }
-
-  private reconnectSignaling(): void {
-    const peer = this.peer;
-    const status = this.server.status === 'id-taken' ? 'id-taken' : 'connecting';
-    if (peer && !peer.destroyed && peer.disconnected) {
-      this.setServer({ status, ...(status === 'id-taken' ? { error: 'id-taken' } : {}), url: this.server.url });
-      // Keeps open DataConnections: they do not need the server.
-      peer.reconnect();
-      this.watchRegistration(peer);
-      return;
-    }
-    if (!peer || peer.destroyed) {
-      this.teardownPeer();
-      this.startPeer();
-    }
-  }
-
-  /** Drops the socket of a registration that got no answer in time (see {@link REGISTER_TIMEOUT_MS}). */
-  private watchRegistration(peer: Peer): void {
-    this.clearRegisterTimer();
-    this.registerTimer = setTimeout(() => {
-      this.registerTimer = undefined;
-      if (this.peer !== peer || peer.open || peer.destroyed || peer.disconnected) return;
-      this.log.warn('[secureconnect] the PeerServer did not confirm our registration; registering again');
-      // `disconnect()` keeps the DataConnections and fires `disconnected`, which schedules the retry.
-      peer.disconnect();
-    }, REGISTER_TIMEOUT_MS);
-  }
-
-  private clearRegisterTimer(): void {
-    if (this.registerTimer !== undefined) clearTimeout(this.registerTimer);
-    this.registerTimer = undefined;
-  }
-
-  private clearRetry(): void {
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
-  private teardownPeer(): void {
-    this.clearRegisterTimer();
-    const peer = this.peer;
-    this.peer = undefined;
-    this.guard = undefined;
-    if (!peer) return;
-    this.shares.destroy();
-    for (const entry of this.peers.values()) this.closeConnection(entry);
-    peer.removeAllListeners();
-    peer.destroy();
-  }
-
-  private setServer(server: SessionState['server']): void {
-    this.server = server;
-    this.queueState();
   }
 
   // --- connections -----------------------------------------------------------
@@ -932,7 +767,7 @@ export class PeerSession {
         this.markDisconnected(entry, 'peer-disconnected', false);
         return;
       }
-      if (this.server.status !== 'online') {
+      if (this.signaling.server.status !== 'online') {
         // Dialling needs the PeerServer; registering again dials at once (see `open`).
         this.scheduleReconnect(entry);
         this.queueState();
@@ -996,7 +831,7 @@ export class PeerSession {
     // Accepted in this session: the offer must claim the identity accepted then (checked for real once DTLS is done).
     if (entry?.accepted && entry.knownFingerprint !== undefined && offer.claimedFingerprint === entry.knownFingerprint) return 'pass';
     if (this.declined.refuses(peerId, this.now())) return 'declined';
-    const held = this.guard?.held() ?? [];
+    const held = this.signaling.guard?.held() ?? [];
     if (!held.includes(peerId) && held.length >= MAX_HELD_OFFERS) return 'busy';
     this.askAbout(peerId, offer);
     return 'hold';
@@ -1019,7 +854,7 @@ export class PeerSession {
     delete target.view.error;
     this.clearConnectTimer(target);
     target.connectTimer = setTimeout(() => {
-      this.guard?.refuse(peerId, 'declined');
+      this.signaling.guard?.refuse(peerId, 'declined');
       this.fail(target, 'connect-timeout');
     }, CONSENT_TIMEOUT_MS);
     this.deps.onConnectionRequest?.(peerId);
@@ -1043,7 +878,7 @@ export class PeerSession {
     if (!entry || !entry.asking || (!conn && !entry.heldOffer)) return { ok: false, error: 'not-connected' };
     if (!accept) {
       this.declined.decline(peerId, this.now());
-      this.guard?.refuse(peerId, 'declined');
+      this.signaling.guard?.refuse(peerId, 'declined');
       entry.accepted = false;
       this.fail(entry, 'connection-declined');
       if (!entry.everConnected) this.peers.delete(peerId);
@@ -1059,7 +894,7 @@ export class PeerSession {
       entry.heldOffer = false;
       this.clearConnectTimer(entry);
       // PeerJS now answers: `connection` fires at once and `attach` takes it from there.
-      if (!this.guard?.release(peerId)) {
+      if (!this.signaling.guard?.release(peerId)) {
         this.fail(entry, 'peer-disconnected');
         return { ok: false, error: 'not-connected' };
       }
@@ -1277,7 +1112,7 @@ export class PeerSession {
     }
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
-    if (entry.heldOffer) this.guard?.refuse(entry.view.id);
+    if (entry.heldOffer) this.signaling.guard?.refuse(entry.view.id);
     entry.asking = false;
     entry.heldOffer = false;
     entry.held = false;
@@ -1322,9 +1157,4 @@ export class PeerSession {
 /** Options of an incoming data connection that our decoder can read (see `signaling-guard.ts`). */
 function incomingOptionsOk(conn: DataConnection): boolean {
   return ['binary', 'default', 'json'].includes(conn.serialization as string);
-}
-
-/** A PeerServer client token: 16 random bytes as hex. */
-function randomToken(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
