@@ -11,7 +11,6 @@ import tseslint from 'typescript-eslint';
 const TOO_LONG_FOR_NOW = {
   'lib/session/peer-session.ts': 'the facade being split into parts (issue 11)',
   'lib/session/shares.ts': 'to be split into outgoing, incoming and a registry (issue 11)',
-  'lib/protocol/runtime.ts': 'one schema module for every runtime message; to be split by context with the port (issue 11)',
   'tests/unit/peer-session.test.ts': 'follows peer-session.ts as it is split',
   'tests/unit/share.test.ts': 'follows shares.ts as it is split',
   'tests/e2e/connectivity.test.ts': 'one TURN scene shared by its tests; to be split with the NAT tests (issue 14)',
