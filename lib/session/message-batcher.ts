@@ -2,14 +2,19 @@
  * Gathers history changes into batches for broadcasting. Every broadcast is a
  * `runtime.sendMessage` that each extension page decodes and renders on the one
  * thread they all share with the peer host, so a peer sending a text every few
- * milliseconds must cost a few broadcasts a second, not one per text. A change
- * after a quiet {@link BATCH_MS} goes out at once (a chat stays instant).
+ * milliseconds must cost a few dozen broadcasts a second, not one per text.
+ * Within {@link FLUSH_LIMIT} every change goes out at the end of its task (a chat,
+ * and a text's "Delivered" a few ms after its "Sent", stay instant); beyond it,
+ * changes wait up to {@link BATCH_MS} and go together.
  */
 import { BATCH_CHANGES_MAX, type ChatMessage } from '../protocol/runtime';
+import { TokenBucket, type RateLimit } from './rate-limit';
 
 export { BATCH_CHANGES_MAX };
 
-/** Shortest time between two broadcasts of history changes, in ms. */
+/** Broadcasts of history changes that go out at once: bursts of 20, 50 a second. */
+export const FLUSH_LIMIT: RateLimit = { burst: 20, perSecond: 50 };
+/** How long changes wait when {@link FLUSH_LIMIT} is spent, in ms. */
 export const BATCH_MS = 50;
 /** Most UTF-16 code units of text in one batch (about 1 MiB as JSON); more go out in the next. */
 export const BATCH_TEXT_MAX = 512 * 1024;
@@ -25,7 +30,7 @@ export class MessageBatcher {
   private textSize = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private microtask = false;
-  private lastFlush = Number.NEGATIVE_INFINITY;
+  private readonly flushes: TokenBucket;
 
   /**
    * @param flush receives at most {@link BATCH_CHANGES_MAX} changes, oldest first.
@@ -34,7 +39,9 @@ export class MessageBatcher {
   constructor(
     private readonly flush: (changes: HistoryChange[]) => void,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.flushes = new TokenBucket(FLUSH_LIMIT, now());
+  }
 
   /** Queues `change`; a full batch goes out at once. */
   add(change: HistoryChange): void {
@@ -45,9 +52,8 @@ export class MessageBatcher {
       return;
     }
     if (this.timer !== undefined || this.microtask) return;
-    const wait = this.lastFlush + BATCH_MS - this.now();
-    if (wait <= 0) {
-      // After a quiet spell: at the end of this task, so changes made together go together.
+    if (this.flushes.take(this.now())) {
+      // At the end of this task, so changes made together go together.
       this.microtask = true;
       queueMicrotask(() => {
         this.microtask = false;
@@ -57,7 +63,7 @@ export class MessageBatcher {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.send();
-      }, wait);
+      }, BATCH_MS);
     }
   }
 
@@ -76,7 +82,6 @@ export class MessageBatcher {
     const changes = this.pending;
     this.pending = [];
     this.textSize = 0;
-    this.lastFlush = this.now();
     this.flush(changes);
   }
 }

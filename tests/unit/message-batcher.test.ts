@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage } from '@/lib/protocol/runtime';
-import { BATCH_CHANGES_MAX, BATCH_MS, BATCH_TEXT_MAX, MessageBatcher, type HistoryChange } from '@/lib/session/message-batcher';
+import { BATCH_CHANGES_MAX, BATCH_MS, BATCH_TEXT_MAX, FLUSH_LIMIT, MessageBatcher, type HistoryChange } from '@/lib/session/message-batcher';
 
 const message = (id: string, text = 'hi'): ChatMessage => ({ id, peerId: 'bob-otter-2000', direction: 'in', text, status: 'received', at: 1 });
 const added = (id: string, text?: string): HistoryChange => ({ kind: 'added', message: message(id, text) });
@@ -18,7 +18,7 @@ describe('message batcher', () => {
     vi.useRealTimers();
   });
 
-  it('sends a change after a quiet spell at the end of its task, with what came in the same task', async () => {
+  it('sends a change at the end of its task, with what came in the same task', async () => {
     batcher.add(added('a'));
     batcher.add({ kind: 'status', id: 'a', status: 'delivered' });
     expect(batches).toEqual([]);
@@ -26,16 +26,25 @@ describe('message batcher', () => {
     expect(batches).toEqual([[added('a'), { kind: 'status', id: 'a', status: 'delivered' }]]);
   });
 
-  it('sends changes that keep coming at most once per BATCH_MS, in order, none lost', async () => {
-    for (let n = 0; n < 60; n++) {
+  it('sends each change at once while changes are few (a text, then its Delivered 3 ms later)', async () => {
+    batcher.add(added('a'));
+    await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(3);
+    batcher.add({ kind: 'status', id: 'a', status: 'delivered' });
+    await Promise.resolve();
+    expect(batches).toEqual([[added('a')], [{ kind: 'status', id: 'a', status: 'delivered' }]]);
+  });
+
+  it('batches changes that keep coming: at most FLUSH_LIMIT broadcasts plus one per BATCH_MS, in order, none lost', async () => {
+    for (let n = 0; n < 600; n++) {
       batcher.add(added(`m${n}`));
       await vi.advanceTimersByTimeAsync(5);
     }
     await vi.advanceTimersByTimeAsync(BATCH_MS);
-    // 300 ms of one change every 5 ms: the first at once, then one batch per 50 ms.
-    expect(batches.length).toBeLessThanOrEqual(Math.ceil(300 / BATCH_MS) + 1);
-    expect(batches.length).toBeGreaterThan(1);
-    expect(batches.flat().map((c) => (c.kind === 'added' ? c.message.id : ''))).toEqual(Array.from({ length: 60 }, (_, n) => `m${n}`));
+    // 3 s of one change every 5 ms (600 changes).
+    expect(batches.length).toBeLessThanOrEqual(FLUSH_LIMIT.burst + 3 * (FLUSH_LIMIT.perSecond + 1000 / BATCH_MS));
+    expect(batches.length).toBeLessThan(600 / 2);
+    expect(batches.flat().map((c) => (c.kind === 'added' ? c.message.id : ''))).toEqual(Array.from({ length: 600 }, (_, n) => `m${n}`));
   });
 
   it('sends a full batch at once: at most BATCH_CHANGES_MAX changes, or about BATCH_TEXT_MAX of text', async () => {
