@@ -71,6 +71,8 @@ interface Share {
   resumeTimer?: ReturnType<typeof setTimeout>;
   /** What the call carries, to call again with the same share ID after a reconnection. */
   metadata?: ShareMetadata;
+  /** Incoming, paused: the sender's new call, come before our side of the reconnection was set up. */
+  waitingCall?: MediaConnection;
 }
 
 const OVER = new Set<ShareView['state']>(['ended', 'declined', 'failed']);
@@ -237,13 +239,12 @@ export class ShareManager {
       this.shares.delete(known.view.id);
       known = undefined;
     }
-    if (known && this.host.isConnected(call.peer) && known.view.peerId === call.peer && known.view.direction === 'in' && known.view.state === 'paused') {
+    if (known && known.view.peerId === call.peer && known.view.direction === 'in' && known.view.state === 'paused') {
       // The sender called again after a reconnection: our user accepted this share already.
-      this.clearResumeTimer(known);
-      known.call = call;
-      this.onCallEnd(known, call);
-      this.acceptCall(known, call);
-      this.host.changed();
+      if (this.host.isConnected(call.peer)) return this.resumeIncoming(known, call);
+      // Its side was set up first (the call comes through the PeerServer, our identity check takes a moment): answer once ours is.
+      known.waitingCall?.close();
+      known.waitingCall = call;
       return;
     }
     // Media only from a peer the user is connected to, under the ID that connection was made with.
@@ -311,14 +312,31 @@ export class ShareManager {
     }
   }
 
-  /** The connection to `peerId` is back: outgoing paused shares call again (the receiver answers by itself). */
+  /**
+   * The connection to `peerId` is back: outgoing paused shares call again (the receiver
+   * answers by itself), and incoming ones answer a call that came before the connection was.
+   */
   onPeerBack(peerId: string): void {
     for (const share of this.shares.values()) {
-      if (share.view.peerId !== peerId || share.view.direction !== 'out' || share.view.state !== 'paused') continue;
+      if (share.view.peerId !== peerId || share.view.state !== 'paused') continue;
+      if (share.view.direction === 'in') {
+        const call = share.waitingCall;
+        share.waitingCall = undefined;
+        if (call) this.resumeIncoming(share, call);
+        continue;
+      }
       this.clearResumeTimer(share);
       if (this.callFor(share)) this.setState(share, 'offering');
       else this.finish(share, 'failed', 'server-unreachable');
     }
+  }
+
+  private resumeIncoming(share: Share, call: MediaConnection): void {
+    this.clearResumeTimer(share);
+    share.call = call;
+    this.onCallEnd(share, call);
+    this.acceptCall(share, call);
+    this.host.changed();
   }
 
   /** The `RTCPeerConnection`s of running shares with `peerId`, for the connection panel. */
@@ -395,6 +413,8 @@ export class ShareManager {
     const call = share.call;
     share.call = undefined;
     call?.close();
+    share.waitingCall?.close();
+    share.waitingCall = undefined;
     this.streams.delete(share.view.id);
     share.pruneTimer = setTimeout(() => {
       this.shares.delete(share.view.id);

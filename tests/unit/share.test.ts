@@ -351,6 +351,26 @@ describe('ShareManager', () => {
       expect(manager.list()[0]!.state).toBe('live');
     });
 
+    it('the receiver keeps a resumed call that comes before its side of the reconnection is set up, and answers it then', () => {
+      const first = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(first as unknown as MediaConnection);
+      manager.answer('in-1', true);
+      first.emit('stream', fakeStream());
+      manager.onPeerGone('bob-otter-2000', true);
+      // The sender is connected again and calls; our side still checks the peer's identity.
+      connected.delete('bob-otter-2000');
+      const again = new FakeCall('bob-otter-2000', metadata);
+      manager.onCall(again as unknown as MediaConnection);
+      expect(again.closed).toBe(false);
+      expect(again.answered).toBe(false);
+      connected.add('bob-otter-2000');
+      manager.onPeerBack('bob-otter-2000');
+      expect(again.answered).toBe(true);
+      again.emit('stream', fakeStream());
+      expect(manager.list()[0]!.state).toBe('live');
+      expect(offers).toHaveLength(1);
+    });
+
     it('ends a paused share that is not resumed in time, releasing the capture', async () => {
       await startTab();
       manager.onPeerGone('bob-otter-2000', true);
