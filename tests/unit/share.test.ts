@@ -332,12 +332,17 @@ describe('ShareManager', () => {
       expect(manager.list()[0]!.state).toBe('live');
     });
 
-    it('the receiver answers the call of a share it had accepted without asking again', () => {
+    /** An incoming share, accepted and live, paused by a lost connection that is being resumed. */
+    const pausedIncoming = (): void => {
       const first = new FakeCall('bob-otter-2000', metadata);
       manager.onCall(first as unknown as MediaConnection);
       manager.answer('in-1', true);
       first.emit('stream', fakeStream());
       manager.onPeerGone('bob-otter-2000', true);
+    };
+
+    it('the receiver answers the call of a share it had accepted without asking again', () => {
+      pausedIncoming();
       expect(manager.list()[0]).toMatchObject({ state: 'paused' });
       expect(manager.streams.has('in-1')).toBe(false);
 
@@ -352,11 +357,7 @@ describe('ShareManager', () => {
     });
 
     it('the receiver keeps a resumed call that comes before its side of the reconnection is set up, and answers it then', () => {
-      const first = new FakeCall('bob-otter-2000', metadata);
-      manager.onCall(first as unknown as MediaConnection);
-      manager.answer('in-1', true);
-      first.emit('stream', fakeStream());
-      manager.onPeerGone('bob-otter-2000', true);
+      pausedIncoming();
       // The sender is connected again and calls; our side still checks the peer's identity.
       connected.delete('bob-otter-2000');
       const again = new FakeCall('bob-otter-2000', metadata);
