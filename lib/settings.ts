@@ -42,6 +42,12 @@ export interface SessionSettings {
   /** Name sent to peers in the `hello` message; may be empty. */
   displayName: string;
   signaling: SignalingSettings;
+  /**
+   * Other PeerServers, tried in order when the current one cannot be reached: instances
+   * of one cluster (docs/self-hosting.md), with the same key. At most {@link MAX_FALLBACK_SERVERS}.
+   * Absent means none.
+   */
+  fallbackServers?: SignalingSettings[];
   /** ICE servers for every connection; empty means host candidates only (same machine or LAN). */
   iceServers: IceServerSetting[];
   /**
@@ -76,6 +82,9 @@ export const DEFAULT_SIGNALING: SignalingSettings = {
   secure: false,
   key: 'peerjs',
 };
+
+/** Most {@link SessionSettings.fallbackServers}. */
+export const MAX_FALLBACK_SERVERS = 8;
 
 /** Longest display name, in characters. */
 export const DISPLAY_NAME_MAX_LENGTH = 64;
@@ -147,6 +156,7 @@ export const SessionSettingsSchema = v.object({
   peerId: v.pipe(v.string(), v.trim(), v.check(isPeerId, 'peer-id-invalid')),
   displayName: v.pipe(v.string(), v.trim(), v.maxLength(DISPLAY_NAME_MAX_LENGTH, 'display-name-long')),
   signaling: SignalingSettingsSchema,
+  fallbackServers: v.optional(v.pipe(v.array(SignalingSettingsSchema), v.maxLength(MAX_FALLBACK_SERVERS, 'servers-too-many'))),
   iceServers: v.pipe(v.array(IceServerSettingSchema), v.maxLength(16, 'ice-too-many')),
   relayOnly: v.optional(v.boolean()),
   turnFromServer: v.optional(v.boolean()),

@@ -32,6 +32,9 @@ export const signalingItem = storage.defineItem<SignalingSettings>('local:signal
   version: 1,
 });
 
+/** {@link SessionSettings.fallbackServers}. */
+export const fallbackServersItem = storage.defineItem<SignalingSettings[]>('local:fallbackServers', { fallback: [], version: 1 });
+
 /** ICE servers (STUN/TURN). Empty by default: PeerJS's public defaults are never used. */
 export const iceServersItem = storage.defineItem<IceServerSetting[]>('local:iceServers', { fallback: [], version: 1 });
 
@@ -69,7 +72,7 @@ export const trustedPeersItem = storage.defineItem<Record<string, TrustedPeer>>(
 export const blockedPeersItem = storage.defineItem<Record<string, { added: number }>>('local:blockedPeers', { fallback: {}, version: 1 });
 
 /** Every stored item that feeds {@link SessionSettings}. */
-export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, iceServersItem, relayOnlyItem, turnFromServerItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
+export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, fallbackServersItem, iceServersItem, relayOnlyItem, turnFromServerItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
 
 /** Pinned peers by peer ID, in a record without a prototype (see `lib/own-record.ts`). */
 export async function pinnedPeers(): Promise<Record<string, PinnedPeer>> {
@@ -121,10 +124,11 @@ export async function pinPeer(peerId: string, fingerprint: string, now = Date.no
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, iceServers, relayOnly, turnFromServer, pinned, trustedById, blockedById] = await Promise.all([
+  const [peerId, displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pinned, trustedById, blockedById] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
+    fallbackServersItem.getValue(),
     iceServersItem.getValue(),
     relayOnlyItem.getValue(),
     turnFromServerItem.getValue(),
@@ -135,7 +139,7 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
   const pins = ownRecord(Object.entries(pinned).map(([id, pin]) => [id, typeof pin === 'object' && pin !== null ? pin.fingerprint : '']));
   const trusted = Object.keys(trustedById).filter(isPeerId);
   const blocked = Object.keys(blockedById).filter(isPeerId);
-  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, iceServers, relayOnly, turnFromServer, pins, trusted, blocked };
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pins, trusted, blocked };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
@@ -145,6 +149,7 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     peerId: bad.has('peerId') ? fallback.peerId : candidate.peerId,
     displayName: bad.has('displayName') ? '' : candidate.displayName,
     signaling: bad.has('signaling') ? fallback.signaling : candidate.signaling,
+    fallbackServers: bad.has('fallbackServers') ? [] : candidate.fallbackServers,
     iceServers: bad.has('iceServers') ? [] : candidate.iceServers,
     relayOnly: relayOnly === true,
     turnFromServer: turnFromServer === true,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactServerUrl } from '@/lib/server-url';
+import { parseServerUrl, redactServerUrl, signalingUrl } from '@/lib/server-url';
 
 describe('redactServerUrl', () => {
   it.each([
@@ -32,5 +32,25 @@ describe('redactServerUrl', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseServerUrl', () => {
+  it('reads ws, wss, http and https addresses, with the default port of their scheme', () => {
+    expect(parseServerUrl('ws://127.0.0.1:9001/peerjs')).toEqual({ host: '127.0.0.1', port: 9001, path: '/peerjs', secure: false });
+    expect(parseServerUrl(' wss://signal.example.org/peerjs/token ')).toEqual({ host: 'signal.example.org', port: 443, path: '/peerjs/token', secure: true });
+    expect(parseServerUrl('http://[::1]:9000')).toEqual({ host: '[::1]', port: 9000, path: '/', secure: false });
+    expect(parseServerUrl('https://signal.example.org:8443/')).toMatchObject({ port: 8443, secure: true });
+  });
+
+  it('refuses what PeerJS could not use: other schemes, user info, a query, a fragment, no URL at all', () => {
+    for (const text of ['ftp://example.org/', 'ws://user:pw@example.org/', 'ws://example.org/?a=1', 'ws://example.org/#x', 'example.org:9000', '', 'ws://']) {
+      expect(parseServerUrl(text), text).toBe('server-url-invalid');
+    }
+  });
+
+  it('gives back what signalingUrl shows', () => {
+    const server = { host: '127.0.0.1', port: 9002, path: '/peerjs', secure: false };
+    expect(parseServerUrl(signalingUrl(server))).toEqual(server);
   });
 });

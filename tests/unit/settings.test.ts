@@ -60,6 +60,25 @@ describe('session settings', () => {
   });
 });
 
+describe('fallback PeerServers', () => {
+  const other = { ...DEFAULT_SIGNALING, port: 9001 };
+
+  it('accepts up to 8, checked like the main server', () => {
+    expect(validateSettings(SessionSettingsSchema, { ...valid, fallbackServers: [other] })).toMatchObject({ ok: true, value: { fallbackServers: [other] } });
+    expect(validateSettings(SessionSettingsSchema, { ...valid, fallbackServers: Array(9).fill(other) })).toEqual({
+      ok: false,
+      problems: [{ path: 'fallbackServers', code: 'servers-too-many' }],
+    });
+  });
+
+  it('points a bad entry at its field', () => {
+    expect(validateSettings(SessionSettingsSchema, { ...valid, fallbackServers: [other, { ...other, host: 'a b' }] })).toEqual({
+      ok: false,
+      problems: [{ path: 'fallbackServers.1.host', code: 'host-invalid' }],
+    });
+  });
+});
+
 describe('ICE servers', () => {
   it.each([
     'stun:stun.example.org',

@@ -2,7 +2,7 @@ import { fakeBrowser } from 'wxt/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isPeerId } from '@/lib/ids';
 import { DEFAULT_SIGNALING } from '@/lib/settings';
-import { iceServersItem, loadSessionSettings, peerIdItem, signalingItem, touchTrustedPeers, trustedPeersItem } from '@/lib/storage';
+import { fallbackServersItem, iceServersItem, loadSessionSettings, peerIdItem, signalingItem, touchTrustedPeers, trustedPeersItem } from '@/lib/storage';
 
 describe('stored settings', () => {
   beforeEach(() => {
@@ -24,7 +24,9 @@ describe('stored settings', () => {
     await peerIdItem.setValue('kept-otter-1234');
     await signalingItem.setValue({ ...DEFAULT_SIGNALING, port: 70_000 });
     await iceServersItem.setValue([{ url: 'turn:no-credentials.example' }]);
+    await fallbackServersItem.setValue([{ ...DEFAULT_SIGNALING, port: 0 }]);
     const settings = await loadSessionSettings();
+    expect(settings.fallbackServers).toEqual([]);
     expect(settings.peerId).toBe('kept-otter-1234');
     expect(settings.signaling).toEqual(DEFAULT_SIGNALING);
     expect(settings.iceServers).toEqual([]);
