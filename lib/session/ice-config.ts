@@ -7,7 +7,7 @@
  */
 import type { ErrorCode } from '../errors';
 import type { SessionState } from '../protocol/runtime';
-import { toRtcIceServers, turnCredentialsUrl, type SessionSettings } from '../settings';
+import { toRtcIceServers, turnCredentialsUrl, type SessionSettings, type SignalingSettings } from '../settings';
 import { backoffDelay } from './backoff';
 import { fetchTurnCredentials, toIceServers, turnRefreshDelayMs } from './turn-client';
 
@@ -28,6 +28,8 @@ const TURN_RETRY = { baseMs: 2000, maxMs: 60_000, jitter: 0.2 };
 /** TURN credentials and the configuration every connection of the current `Peer` is made with. */
 export class IceConfig {
   private settings?: SessionSettings;
+  /** The PeerServer we are registered with, which mints our credentials; the settings' one until known. */
+  private endpoint?: SignalingSettings;
   private config: RTCConfiguration = {};
   private minted: RTCIceServer[] = [];
   private timer?: ReturnType<typeof setTimeout>;
@@ -44,6 +46,7 @@ export class IceConfig {
   reset(settings: SessionSettings): void {
     this.stop();
     this.settings = settings;
+    this.endpoint = undefined;
     this.minted = [];
     this.failures = 0;
     this.status = settings.turnFromServer ? { status: 'fetching' } : undefined;
@@ -63,7 +66,9 @@ export class IceConfig {
    * We are registered as `peerId` with PeerServer token `token`: the server mints
    * only for that pair (server/turn-endpoint.ts), so the first fetch starts now.
    */
-  registered(token: string): void {
+  registered(token: string, server?: SignalingSettings): void {
+    // Credentials come from the server we are registered with (after a failover, another one).
+    if (server) this.endpoint = server;
     if (!this.settings?.turnFromServer || this.timer !== undefined || this.inFlight !== undefined) return;
     const generation = this.generation;
     this.inFlight = this.refresh(generation, token).finally(() => {
@@ -106,7 +111,7 @@ export class IceConfig {
     if (!settings) return;
     this.timer = undefined;
     try {
-      const url = turnCredentialsUrl(settings.signaling, settings.peerId, token);
+      const url = turnCredentialsUrl(this.endpoint ?? settings.signaling, settings.peerId, token);
       const credentials = await fetchTurnCredentials(url, this.deps.fetch, this.deps.now());
       if (generation !== this.generation) return;
       this.minted = toIceServers(credentials);

@@ -24,9 +24,8 @@ import {
   type PeerMessage,
 } from '../protocol/peer';
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
-import { isTrustedId, pinOf, type SessionSettings } from '../settings';
+import { isTrustedId, pinOf, type SessionSettings, type SignalingSettings } from '../settings';
 import { cleanDisplayName } from '../display-name';
-import { redactServerUrl } from '../server-url';
 import { sdpFingerprint } from '../security/sas';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
@@ -230,7 +229,7 @@ export class PeerSession {
         },
       },
       changed: () => this.queueState(),
-      registered: (token) => this.onRegistered(token),
+      registered: (token, server) => this.onRegistered(token, server),
       connection: (conn) => this.acceptIncoming(conn),
       call: (call) => this.shares.onCall(call),
       peerUnavailable: (named) => {
@@ -272,12 +271,10 @@ export class PeerSession {
     }
     this.signaling.teardown();
     for (const entry of this.peers.values()) this.markDisconnected(entry, undefined);
-    const { host, port, path, secure } = settings.signaling;
     this.generation++;
     // Credentials are minted only for a peer registered with our token: fetched once registered.
     this.ice.reset(settings);
-    // Shown and logged: without the access token that may be part of the path.
-    this.signaling.start(settings, redactServerUrl(`${secure ? 'wss' : 'ws'}://${host}:${port}${path}`));
+    this.signaling.start(settings);
   }
 
   /** A snapshot of the state, without the history. */
@@ -458,8 +455,8 @@ export class PeerSession {
   }
 
   /** Registered: TURN credentials for our token, and peers lost meanwhile are dialled now rather than at their next step. */
-  private onRegistered(token: string): void {
-    this.ice.registered(token);
+  private onRegistered(token: string, server: SignalingSettings): void {
+    this.ice.registered(token, server);
     for (const entry of this.peers.values()) {
       if (entry.reconnectTimer !== undefined) {
         clearTimeout(entry.reconnectTimer);

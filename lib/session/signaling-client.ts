@@ -3,12 +3,19 @@
  * peer ID, the gate on what the server relays (`signaling-guard.ts`), the watchdog
  * on registration, and the backoff of retries. It shows the server's status and
  * hands incoming connections and calls to the session; it owns no connection.
+ *
+ * Failover: the user may list other PeerServers (instances of one cluster). Each retry
+ * after the server was unreachable goes to the next one in the list, round and round;
+ * the same `Peer` moves there (`peer-socket.ts`), so open connections live on. An
+ * `ID-TAKEN` answer does not move on: that server is reachable, and the ID is held.
  */
 import type { DataConnection, MediaConnection, Peer, PeerError, PeerOptions } from 'peerjs';
 import type { ErrorCode } from '../errors';
 import type { SessionState } from '../protocol/runtime';
-import type { SessionSettings } from '../settings';
+import { redactServerUrl, signalingUrl } from '../server-url';
+import type { SessionSettings, SignalingSettings } from '../settings';
 import { backoffDelay, type BackoffOptions } from './backoff';
+import { retargetPeer } from './peer-socket';
 import { guardSignaling, type SignalingGuard, type SignalingPolicy } from './signaling-guard';
 
 /**
@@ -43,8 +50,8 @@ export interface SignalingHooks {
   policy: SignalingPolicy;
   /** The status changed (read it from {@link SignalingClient.server}). */
   changed(): void;
-  /** Registered with the PeerServer, with the token we registered with. */
-  registered(token: string): void;
+  /** Registered with the PeerServer `server` (one of the settings' list), with the token we registered with. */
+  registered(token: string, server: SignalingSettings): void;
   connection(conn: DataConnection): void;
   call(call: MediaConnection): void;
   /** The PeerServer says the peer we dialled is not there; `named` when PeerJS names it. */
@@ -70,18 +77,37 @@ export class SignalingClient {
    */
   readonly token = randomToken();
   private settings?: SessionSettings;
+  /** The settings' PeerServer followed by its fallbacks; never empty once started. */
+  private servers: SignalingSettings[] = [];
+  /** Index in {@link servers} of the one we use or try next. */
+  private serverIndex = 0;
+  /** The server the current `Peer`'s socket was made for. */
+  private peerServer?: SignalingSettings;
   private retryTimer?: ReturnType<typeof setTimeout>;
   private registerTimer?: ReturnType<typeof setTimeout>;
   private retryAttempt = 0;
 
   constructor(private readonly hooks: SignalingHooks) {}
 
-  /** Registers afresh with `settings`, shown as `url` (without secrets); the old `Peer` must be torn down first. */
-  start(settings: SessionSettings, url: string): void {
+  /** Registers afresh with `settings`, at its first PeerServer; the old `Peer` must be torn down first. */
+  start(settings: SessionSettings): void {
     this.settings = settings;
-    this.server = { status: 'connecting', url };
+    this.servers = [settings.signaling, ...(settings.fallbackServers ?? [])];
+    this.serverIndex = 0;
+    this.server = { status: 'connecting', url: this.shownUrl() };
     this.retryAttempt = 0;
     this.startPeer();
+  }
+
+  /** The PeerServer in use (or tried next); the settings' own before {@link start}. */
+  current(): SignalingSettings | undefined {
+    return this.servers[this.serverIndex] ?? this.settings?.signaling;
+  }
+
+  /** The current server's address as shown and logged: without the access token that may be in its path. */
+  private shownUrl(): string {
+    const server = this.current();
+    return server ? redactServerUrl(signalingUrl(server)) : '';
   }
 
   /** Retries now instead of at the next backoff step; false when not started. */
@@ -114,7 +140,9 @@ export class SignalingClient {
 
   private startPeer(): void {
     const settings = this.settings!;
-    const { host, port, path, secure, key } = settings.signaling;
+    const target = this.current()!;
+    const { host, port, path, secure, key } = target;
+    this.peerServer = target;
     const peer = this.hooks.createPeer(settings.peerId, { host, port, path, secure, key, token: this.token, config: this.hooks.iceConfig(), debug: 0 });
     this.peer = peer;
     this.guard = typeof (peer as unknown as { _handleMessage?: unknown })._handleMessage === 'function' ? guardSignaling(peer, this.hooks.policy) : undefined;
@@ -128,7 +156,7 @@ export class SignalingClient {
       this.clearRetry();
       this.setServer({ status: 'online', url: this.server.url });
       this.hooks.log.info(`[secureconnect] registered as ${settings.peerId} at ${this.server.url}`);
-      this.hooks.registered(this.token);
+      this.hooks.registered(this.token, this.peerServer ?? target);
     });
     peer.on('connection', (conn) => current() && this.hooks.connection(conn));
     peer.on('call', (call) => current() && this.hooks.call(call));
@@ -139,7 +167,7 @@ export class SignalingClient {
         if (this.server.status === 'online' || this.server.status === 'connecting') {
           this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
         }
-        this.scheduleRetry();
+        this.scheduleRetry(true);
       });
     }
     peer.on('error', (error) => current() && this.onPeerError(error));
@@ -154,7 +182,7 @@ export class SignalingClient {
     }
     if (type === 'unavailable-id') {
       this.setServer({ status: 'id-taken', error: 'id-taken', url: this.server.url });
-      this.scheduleRetry();
+      this.scheduleRetry(false);
       return;
     }
     // PeerJS turns every server ERROR into `server-error`; ours names a refused ID (server/ws-guard.ts).
@@ -166,16 +194,21 @@ export class SignalingClient {
     }
     if (SERVER_ERRORS.has(type)) {
       if (this.server.status !== 'offline') this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
-      this.scheduleRetry();
+      this.scheduleRetry(true);
       return;
     }
     this.hooks.log.warn(`[secureconnect] peer error ${type}: ${error.message}`);
   }
 
-  private scheduleRetry(): void {
+  /** Retries after the next backoff step; at the next server of the list when `moveOn` (this one was unreachable). */
+  private scheduleRetry(moveOn: boolean): void {
     if (this.retryTimer !== undefined || !this.settings) return;
     const delay = backoffDelay(this.retryAttempt++, this.hooks.backoff);
-    this.setServer({ ...this.server, retryAt: this.hooks.now() + delay });
+    if (moveOn && this.servers.length > 1) {
+      this.serverIndex = (this.serverIndex + 1) % this.servers.length;
+      this.hooks.log.info(`[secureconnect] next PeerServer to try: ${this.shownUrl()}`);
+    }
+    this.setServer({ ...this.server, url: this.shownUrl(), retryAt: this.hooks.now() + delay });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.reconnect();
@@ -185,6 +218,16 @@ export class SignalingClient {
   private reconnect(): void {
     const peer = this.peer;
     const status = this.server.status === 'id-taken' ? 'id-taken' : 'connecting';
+    const target = this.current()!;
+    if (peer && !peer.destroyed && peer.disconnected && target !== this.peerServer) {
+      if (retargetPeer(peer, target)) this.peerServer = target;
+      else {
+        // A Peer we cannot move (not PeerJS 1.5): a new one, at the cost of its connections.
+        this.teardown();
+        this.startPeer();
+        return;
+      }
+    }
     if (peer && !peer.destroyed && peer.disconnected) {
       this.setServer({ status, ...(status === 'id-taken' ? { error: 'id-taken' } : {}), url: this.server.url });
       // Keeps open DataConnections: they do not need the server.
