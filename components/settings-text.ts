@@ -15,6 +15,8 @@ const KEYS = {
   'ice-credential-long': 'settingsError.iceCredentialLong',
   'ice-too-many': 'settingsError.iceTooMany',
   'relay-needs-turn': 'settingsError.relayNeedsTurn',
+  'server-url-invalid': 'settingsError.serverUrlInvalid',
+  'servers-too-many': 'settingsError.serversTooMany',
 } as const;
 
 /** The sentence for a settings problem code; unknown codes get a generic sentence. */
