@@ -107,11 +107,18 @@ export class User {
     return new PopupPage(await this.openExtensionPage('popup.html'));
   }
 
-  /** Points the extension at a PeerServer through the options page, as a user would. */
-  async useServer(port: number, host = '127.0.0.1'): Promise<void> {
+  /**
+   * Points the extension at a PeerServer through the options page, as a user would,
+   * with `fallbacks` (addresses such as `ws://127.0.0.1:9001/peerjs`) as the other servers to fail over to.
+   */
+  async useServer(port: number, host = '127.0.0.1', fallbacks: string[] = []): Promise<void> {
     const page = await this.openExtensionPage('options.html');
     await page.getByTestId('option-host').fill(host);
     await page.getByTestId('option-port').fill(String(port));
+    for (const [index, address] of fallbacks.entries()) {
+      await page.getByTestId('add-fallback').click();
+      await page.getByTestId('fallback-url').nth(index).fill(address);
+    }
     await page.getByTestId('save-options').click();
     await page.getByTestId('options-saved').waitFor();
     await page.close();
