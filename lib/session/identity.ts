@@ -50,8 +50,12 @@ export async function remoteFingerprint(pc: CertificateSource | undefined): Prom
   }
 }
 
-/** How long {@link waitForRemoteFingerprint} waits for DTLS to finish, in ms. */
-export const FINGERPRINT_WAIT_MS = 3000;
+/**
+ * How long {@link waitForRemoteFingerprint} waits for DTLS to finish, in ms: within the
+ * 15 s connect timeout. Generous, because giving up means an unreadable identity, which
+ * holds a pinned peer and asks again for an accepted one (a busy machine took seconds).
+ */
+export const FINGERPRINT_WAIT_MS = 10_000;
 
 /**
  * {@link remoteFingerprint}, retried every 50 ms: a data channel reports `open`

@@ -265,7 +265,11 @@ export class PeerSession {
     if (previous && restartKey(previous) === restartKey(settings)) {
       for (const entry of [...this.peers.values()]) {
         if (settings.blocked.includes(entry.view.id)) this.forget(entry.view.id);
-        else this.checkIdentity(entry);
+        else {
+          this.checkIdentity(entry);
+          // The trusted list can arrive after the peer's offer: a request it now covers is answered as that offer would have been.
+          if (entry.heldOffer && this.isTrusted(entry.view.id)) this.releaseHeld(entry);
+        }
       }
       return;
     }
@@ -483,17 +487,19 @@ export class PeerSession {
       return;
     }
     const entry = this.peers.get(conn.peer);
-    if (entry?.conn && entry.view.state === 'connecting' && entry.view.initiator === 'me') {
+    const dialling = !!entry?.conn && entry.view.state === 'connecting' && entry.view.initiator === 'me';
+    if (dialling) {
       // Both sides dialled at once: keep the connection opened by the smaller peer ID.
       if (this.settings!.peerId < conn.peer) {
         conn.close();
         return;
       }
     }
-    this.attach(conn, 'them');
+    // Theirs replaces our own attempt: our user asked for this peer, so it is not put to them as a request.
+    this.attach(conn, 'them', dialling);
   }
 
-  private attach(conn: DataConnection, initiator: 'me' | 'them'): PeerEntry {
+  private attach(conn: DataConnection, initiator: 'me' | 'them', wanted = false): PeerEntry {
     const peerId = conn.peer;
     let entry = this.peers.get(peerId);
     if (!entry) {
@@ -508,7 +514,7 @@ export class PeerSession {
     }
     const target = entry;
     target.conn = conn;
-    target.asking = initiator === 'them' && !this.isTrusted(peerId) && !target.accepted;
+    target.asking = initiator === 'them' && !wanted && !this.isTrusted(peerId) && !target.accepted;
     target.heldOffer = false;
     // Until `opened` decides, what the peer sends waits: Chromium can deliver the first
     // messages before the channel's `open` event, and a `hello` handled then was lost.
@@ -858,6 +864,14 @@ export class PeerSession {
     this.queueState();
   }
 
+  /** Hands a held offer to PeerJS as if the signaling guard had passed it (`attach` takes it from there). */
+  private releaseHeld(entry: PeerEntry): void {
+    entry.asking = false;
+    entry.heldOffer = false;
+    this.clearConnectTimer(entry);
+    if (!this.signaling.guard?.release(entry.view.id)) this.fail(entry, 'peer-disconnected');
+  }
+
   /** The peer refused our attempt `connectionId` (its user declined, or too many requests wait there). */
   private onRefused(peerId: string, connectionId: string, reason: 'declined' | 'busy'): void {
     const entry = this.peers.get(peerId);
@@ -903,6 +917,7 @@ export class PeerSession {
     if (entry.view.initiator === 'me') {
       // Connected once their `hello` arrives (it may be among what they sent meanwhile).
       entry.awaitingHello = true;
+      this.clearConnectTimer(entry);
       entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
       entry.view = { ...entry.view, waiting: 'their-answer' };
       this.queueState();

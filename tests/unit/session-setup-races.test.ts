@@ -1,0 +1,90 @@
+/**
+ * Races in connection setup found by a two-sided simulation (each test fails on 361a51e):
+ * a trusted list that arrives after the offer, both users dialling at once, and a
+ * consent timer that outlived the answer.
+ */
+import type { Peer } from 'peerjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { hello } from '@/lib/protocol/peer';
+import { PeerSession } from '@/lib/session/peer-session';
+import { FakePeer, settings, type FakeConnection } from './support/fake-peer';
+
+describe('connection-setup races', () => {
+  let peer: FakePeer;
+  let session: PeerSession;
+  let requests: string[];
+  const view = (id: string) => session.getState().peers.find((p) => p.id === id);
+  /** Lets WebCrypto (the certificate hash) finish without advancing (possibly fake) timers. */
+  const settle = async (until: () => boolean): Promise<void> => {
+    for (let i = 0; i < 2000 && !until(); i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const open = async (conn: FakeConnection): Promise<void> => {
+    const before = conn.sent.length;
+    conn.open = true;
+    conn.emit('open');
+    await settle(() => conn.sent.length > before || requests.length > 0);
+  };
+
+  beforeEach(() => {
+    requests = [];
+    session = new PeerSession({
+      createPeer: (id, options) => (peer = new FakePeer(id, options)) as unknown as Peer,
+      onState: () => {},
+      onMessage: () => {},
+      onConnectionRequest: (id) => requests.push(id),
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    session.configure(settings);
+    peer.emit('open', settings.peerId);
+  });
+
+  afterEach(() => {
+    session.destroy();
+    vi.useRealTimers();
+  });
+
+  // Race 1: the trusted list reaches the peer host after the peer's offer (bench pair warm-up, consent e2e).
+  it('answers a held request once the trusted list naming that peer arrives', () => {
+    peer.deliver('bob-otter-2000');
+    expect(requests).toEqual(['bob-otter-2000']);
+    // storage -> background -> session/configure, a moment after the offer came
+    session.configure({ ...settings, trusted: ['bob-otter-2000'] });
+    // Without this the offer stays held: the dialler shows "waiting for their answer" and gets
+    // connection-declined after CONSENT_TIMEOUT_MS, although it is trusted.
+    expect(peer.answered).toHaveLength(1);
+    expect(view('bob-otter-2000')?.waiting).toBeUndefined();
+  });
+
+  // Race 2: both users dial at once, neither trusts the other yet; the larger ID keeps the other's connection.
+  it('glare: the connection kept instead of ours is not put to our user as a request', async () => {
+    // 'alpha-…' < 'me-…': ours is the one closed, theirs is kept (acceptIncoming).
+    const dialled = session.connect('alpha-otter-1');
+    peer.deliver('alpha-otter-1', 'dc_theirs');
+    const theirs = peer.answered[0]!;
+    await open(theirs);
+    expect(requests).toEqual([]);
+    expect(theirs.sent[0]).toEqual(hello('Me'));
+    await expect(dialled).resolves.toEqual({ ok: true });
+  });
+
+  // Race 3: the consent timer of opened()'s "ask again" survives the user's yes (answerConnection, dialler side).
+  it('a redial our user accepted again is not cut 2 minutes later by the timer of the question', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    void session.connect('bob-otter-2000');
+    const first = peer.outgoing[0]!;
+    await open(first);
+    first.emit('data', hello('Bob'));
+    expect(view('bob-otter-2000')?.state).toBe('connected');
+    first.emit('close');
+    peer.remoteCertificate = 2; // Bob's redial presents another certificate: asked again
+    void session.connect('bob-otter-2000');
+    const second = peer.outgoing[1]!;
+    await open(second);
+    expect(requests).toEqual(['bob-otter-2000']);
+    expect(session.answerConnection('bob-otter-2000', true)).toEqual({ ok: true });
+    second.emit('data', hello('Bob'));
+    expect(view('bob-otter-2000')?.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(121_000);
+    expect(view('bob-otter-2000')).toMatchObject({ state: 'connected' });
+  });
+});
