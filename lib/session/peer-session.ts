@@ -55,6 +55,10 @@ export const CONSENT_TIMEOUT_MS = 120_000;
 /** Most messages kept from a peer while its connection waits for consent. */
 const CONSENT_BUFFER_LIMIT = 64;
 
+/** Room kept beyond {@link CONSENT_BUFFER_LIMIT} for the messages that set a connection up (hello, verification, bye). */
+const SETUP_BUFFER_EXTRA = 16;
+const SETUP_TYPES: ReadonlySet<string> = new Set(['hello', 'bye', 'sas-commit', 'sas-reveal']);
+
 /** Most bytes (UTF-16 code units of text, roughly) kept from a peer while its connection waits for consent. */
 const CONSENT_BUFFER_BYTES = 1_048_576;
 
@@ -530,6 +534,8 @@ export class PeerSession {
     delete target.view.waiting;
     this.clearConnectTimer(target);
     this.pacers.set(conn, new Pacer(this.now, (error) => this.log.warn('[secureconnect] send failed', error)));
+    // Their pacer is new with the connection, with a full burst: a bucket drained on the old one would drop its hello.
+    target.bucket = undefined;
     guardDataConnection(
       conn,
       this.now,
@@ -996,7 +1002,10 @@ export class PeerSession {
       // Only valid messages are kept, so their size is what the schema bounds (texts of at most 64 KiB).
       const size = 64 + (decoded.message.type === 'text' ? decoded.message.text.length : 0);
       const buffered = (entry.buffered ??= []);
-      if (buffered.length < CONSENT_BUFFER_LIMIT && (entry.bufferedSize ?? 0) + size <= CONSENT_BUFFER_BYTES) {
+      // Setup messages are few per connection and must not be crowded out by texts (a redial flushes its outbox first).
+      const setup = SETUP_TYPES.has(decoded.message.type);
+      const limit = CONSENT_BUFFER_LIMIT + (setup ? SETUP_BUFFER_EXTRA : 0);
+      if (buffered.length < limit && (entry.bufferedSize ?? 0) + size <= CONSENT_BUFFER_BYTES) {
         buffered.push(decoded.message);
         entry.bufferedSize = (entry.bufferedSize ?? 0) + size;
       }

@@ -5,7 +5,7 @@
  */
 import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { hello } from '@/lib/protocol/peer';
+import { hello, textMessage } from '@/lib/protocol/peer';
 import { PeerSession } from '@/lib/session/peer-session';
 import { FakePeer, settings, type FakeConnection } from './support/fake-peer';
 
@@ -86,5 +86,36 @@ describe('connection-setup races', () => {
     expect(view('bob-otter-2000')?.state).toBe('connected');
     await vi.advanceTimersByTimeAsync(121_000);
     expect(view('bob-otter-2000')).toMatchObject({ state: 'connected' });
+  });
+
+  // A callee sends hello, then its outbox, then its verification commit: the dialler, still
+  // reading the certificate, keeps them all, however many texts came first.
+  it('keeps the verification commit that comes behind a full buffer of texts', async () => {
+    void session.connect('bob-otter-2000');
+    const conn = peer.outgoing[0]!;
+    conn.open = true;
+    conn.emit('data', hello('Bob'));
+    for (let i = 0; i < 80; i++) conn.emit('data', textMessage(`t${i}`, `queued ${i}`, 1));
+    conn.emit('data', { v: 1, type: 'sas-commit', hash: 'ab'.repeat(32) });
+    conn.emit('open');
+    await settle(() => conn.sent.some((m) => (m as { type?: string }).type === 'sas-reveal'));
+    expect(view('bob-otter-2000')?.state).toBe('connected');
+    expect(conn.sent.some((m) => (m as { type?: string }).type === 'sas-reveal')).toBe(true);
+  });
+
+  // Their pacer starts afresh on each connection; our rate limit must too, or a redial right
+  // after a burst loses its hello.
+  it('does not drop the hello of a redial that follows a burst of texts', async () => {
+    void session.connect('bob-otter-2000');
+    const first = peer.outgoing[0]!;
+    await open(first);
+    first.emit('data', hello('Bob'));
+    for (let i = 0; i < 100; i++) first.emit('data', textMessage(`b${i}`, `burst ${i}`, 1));
+    first.emit('close');
+    void session.connect('bob-otter-2000');
+    const second = peer.outgoing[1]!;
+    await open(second);
+    second.emit('data', hello('Bob'));
+    expect(view('bob-otter-2000')?.state).toBe('connected');
   });
 });
