@@ -23,6 +23,10 @@ export default defineConfig({
     },
     ...(mode === 'production' ? {} : { key: DEV_MANIFEST_KEY }),
   }),
+  zip: {
+    // The sources zip is for store review: what builds the extension, not test output.
+    excludeSources: ['test-results/**', 'coverage/**', '**/*.log'],
+  },
   vite: () => ({
     build: {
       // PeerJS is large; one offscreen chunk is expected.
