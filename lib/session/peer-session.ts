@@ -227,9 +227,11 @@ export class PeerSession {
         onOffer: (offer) => this.decideOffer(offer),
         onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
         onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
-        onWithdrawn: (peerId) => {
+        onWithdrawn: (peerId, connectionId) => {
           const entry = this.peers.get(peerId);
-          if (entry?.heldOffer) this.fail(entry, 'peer-disconnected');
+          // Their attempt is gone (they restarted mid-handshake): ours ends now, not at its timeout.
+          const answered = connectionId !== undefined && entry?.conn?.connectionId === connectionId && entry.view.state === 'connecting';
+          if (entry && (entry.heldOffer || answered)) this.fail(entry, 'peer-disconnected');
         },
       },
       changed: () => this.queueState(),
@@ -244,7 +246,11 @@ export class PeerSession {
       },
       tearingDown: () => {
         this.shares.destroy();
-        for (const entry of this.peers.values()) this.closeConnection(entry);
+        for (const entry of this.peers.values()) {
+          // An attempt the peer answered would wait for its timeout there: PeerJS says nothing of a channel that never opened.
+          if (entry.conn && entry.view.state === 'connecting') this.signaling.guard?.withdraw(entry.view.id, entry.conn.connectionId);
+          this.closeConnection(entry);
+        }
       },
       now: this.now,
       backoff: deps.backoff ?? DEFAULT_BACKOFF,

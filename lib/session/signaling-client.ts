@@ -124,10 +124,11 @@ export class SignalingClient {
   teardown(): void {
     this.clearRegisterTimer();
     const peer = this.peer;
+    // Told while the guard and the socket still work: the session withdraws unopened attempts through them.
+    if (peer) this.hooks.tearingDown();
     this.peer = undefined;
     this.guard = undefined;
     if (!peer) return;
-    this.hooks.tearingDown();
     peer.removeAllListeners();
     peer.destroy();
   }

@@ -60,8 +60,11 @@ export interface SignalingPolicy {
   onRefused(peerId: string, connectionId: string, reason: RefusalReason): void;
   /** Something was dropped; `detail` is safe to log. */
   onDropped(detail: string): void;
-  /** The peer whose offer was held gave up (its `LEAVE`): the request is gone. */
-  onWithdrawn?(peerId: string): void;
+  /**
+   * The peer gave up its attempt: its `LEAVE` for an offer we held, or its
+   * `LEAVE { sc: 'withdrawn', connectionId }` for attempt `connectionId` (one we may have answered).
+   */
+  onWithdrawn?(peerId: string, connectionId?: string): void;
 }
 
 interface Held {
@@ -78,6 +81,8 @@ export interface SignalingGuard {
   release(peerId: string): boolean;
   /** Forgets the held offer of `peerId` and tells the peer why, if a reason is given. */
   refuse(peerId: string, reason?: RefusalReason): void;
+  /** Tells `peerId` that our attempt `connectionId` is given up (we are restarting): theirs ends at once. */
+  withdraw(peerId: string, connectionId: string): void;
 }
 
 type Internals = { _handleMessage(message: unknown): void; socket?: { send(data: unknown): void } };
@@ -88,9 +93,9 @@ export function guardSignaling(peer: Peer, policy: SignalingPolicy): SignalingGu
   const original = inner._handleMessage.bind(peer);
   const held = new Map<string, Held>();
 
-  const refuse = (peerId: string, connectionId: string, reason: RefusalReason): void => {
+  const refuse = (peerId: string, connectionId: string, reason: RefusalReason | 'withdrawn'): void => {
     try {
-      // A LEAVE for one connection: stock PeerJS closes its attempt; ours reads the reason.
+      // A LEAVE for one connection: stock PeerJS closes its connections with us; ours reads the reason.
       inner.socket?.send({ type: 'LEAVE', dst: peerId, payload: { sc: reason, connectionId } });
     } catch {
       // The socket is gone: the peer's attempt times out by itself.
@@ -111,6 +116,10 @@ export function guardSignaling(peer: Peer, policy: SignalingPolicy): SignalingGu
         // Ours: only that attempt ends, not every connection with the peer as PeerJS would.
         held.delete(src);
         return policy.onRefused(src, payload.connectionId, reason);
+      }
+      if (reason === 'withdrawn' && typeof payload?.connectionId === 'string') {
+        // Not handed to PeerJS, which would close every connection with the peer.
+        return policy.onWithdrawn?.(src, held.delete(src) ? undefined : payload.connectionId);
       }
       if (held.delete(src)) policy.onWithdrawn?.(src);
       return original(message);
@@ -160,6 +169,7 @@ export function guardSignaling(peer: Peer, policy: SignalingPolicy): SignalingGu
       held.delete(peerId);
       if (waiting && reason) refuse(peerId, waiting.info.connectionId, reason);
     },
+    withdraw: (peerId, connectionId) => refuse(peerId, connectionId, 'withdrawn'),
   };
 }
 

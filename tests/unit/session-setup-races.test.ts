@@ -118,4 +118,27 @@ describe('connection-setup races', () => {
     second.emit('data', hello('Bob'));
     expect(view('bob-otter-2000')?.state).toBe('connected');
   });
+
+  // Both sides change settings: B dials back, then restarts before its attempt opens. PeerJS says
+  // nothing of a channel that never opened, so A's click joined a dead attempt for 15 s.
+  it('withdraws its unopened attempts when it restarts, and a peer told so dials itself at once', async () => {
+    session.configure({ ...settings, trusted: ['bob-otter-2000'] });
+    void session.connect('bob-otter-2000');
+    const before = peer;
+    session.configure({ ...settings, trusted: ['bob-otter-2000'], iceServers: [{ url: 'stun:stun.example.org' }] });
+    expect(before.server).toContainEqual({ type: 'LEAVE', dst: 'bob-otter-2000', payload: { sc: 'withdrawn', connectionId: 'dc_out0' } });
+
+    // The other side of it: B's attempt, answered and joined by our user's click, is withdrawn.
+    peer.emit('open', settings.peerId);
+    peer.deliver('zed-otter-1', 'dc_zed1');
+    session.configure({ ...settings, trusted: ['bob-otter-2000', 'zed-otter-1'], iceServers: [{ url: 'stun:stun.example.org' }] });
+    expect(view('zed-otter-1')).toMatchObject({ state: 'connecting', initiator: 'them' });
+    const joined = session.connect('zed-otter-1');
+    expect(peer.outgoing).toHaveLength(0);
+    (peer as unknown as { _handleMessage(m: unknown): void })._handleMessage({ type: 'LEAVE', src: 'zed-otter-1', payload: { sc: 'withdrawn', connectionId: 'dc_zed1' } });
+    await settle(() => peer.outgoing.length > 0);
+    expect(peer.outgoing.map((conn) => conn.peer)).toEqual(['zed-otter-1']);
+    expect(view('zed-otter-1')).toMatchObject({ state: 'connecting', initiator: 'me' });
+    void joined;
+  });
 });
