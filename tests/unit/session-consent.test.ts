@@ -4,12 +4,11 @@
  * a stand-in for PeerJS that routes server messages through `_handleMessage` as PeerJS 1.5 does.
  */
 import fc from 'fast-check';
-import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isPeerId } from '@/lib/ids';
 import { hello, textMessage } from '@/lib/protocol/peer';
 import { PeerSession, SAS_TIMEOUT_MS } from '@/lib/session/peer-session';
-import { fakePc, FakePeer, fpOf, settings } from './support/fake-peer';
+import { fakePc, FakePeer, fpOf, settings, startFakeSession } from './support/fake-peer';
 
 describe('PeerSession consent and identity', () => {
   let peer: FakePeer;
@@ -18,16 +17,7 @@ describe('PeerSession consent and identity', () => {
   const view = (id: string) => session.getState().peers.find((p) => p.id === id);
 
   beforeEach(() => {
-    requests = [];
-    session = new PeerSession({
-      createPeer: (id, options) => (peer = new FakePeer(id, options)) as unknown as Peer,
-      onState: () => {},
-      onMessage: () => {},
-      onConnectionRequest: (id) => requests.push(id),
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-    });
-    session.configure(settings);
-    peer.emit('open', settings.peerId);
+    ({ session, requests } = startFakeSession((made) => (peer = made)));
   });
 
   afterEach(() => session.destroy());

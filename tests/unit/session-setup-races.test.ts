@@ -3,11 +3,10 @@
  * a trusted list that arrives after the offer, both users dialling at once, and a
  * consent timer that outlived the answer.
  */
-import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hello, textMessage } from '@/lib/protocol/peer';
 import { PeerSession } from '@/lib/session/peer-session';
-import { FakePeer, settings, type FakeConnection } from './support/fake-peer';
+import { FakePeer, settings, startFakeSession, type FakeConnection } from './support/fake-peer';
 
 describe('connection-setup races', () => {
   let peer: FakePeer;
@@ -26,16 +25,7 @@ describe('connection-setup races', () => {
   };
 
   beforeEach(() => {
-    requests = [];
-    session = new PeerSession({
-      createPeer: (id, options) => (peer = new FakePeer(id, options)) as unknown as Peer,
-      onState: () => {},
-      onMessage: () => {},
-      onConnectionRequest: (id) => requests.push(id),
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-    });
-    session.configure(settings);
-    peer.emit('open', settings.peerId);
+    ({ session, requests } = startFakeSession((made) => (peer = made)));
   });
 
   afterEach(() => {

@@ -4,7 +4,8 @@
  * certificate is one byte repeated (so its SHA-256 differs per byte).
  */
 import { EventEmitter } from 'node:events';
-import type { PeerOptions } from 'peerjs';
+import type { Peer, PeerOptions } from 'peerjs';
+import { PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
 
 export const sdp = (fp: string): string => `v=0\r\na=fingerprint:sha-256 ${fp}\r\n`;
@@ -94,3 +95,26 @@ export class FakePeer extends EventEmitter {
 }
 
 export const settings: SessionSettings = { peerId: 'me-otter-1000', displayName: 'Me', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [], blocked: [] };
+
+/**
+ * A session with {@link settings} on {@link FakePeer}s, registered. `onPeer` hears of each
+ * `Peer` it creates (a restart makes a new one); `requests` collects the connection requests.
+ */
+export function startFakeSession(onPeer: (peer: FakePeer) => void): { session: PeerSession; requests: string[] } {
+  const requests: string[] = [];
+  let current: FakePeer | undefined;
+  const session = new PeerSession({
+    createPeer: (id, options) => {
+      current = new FakePeer(id, options);
+      onPeer(current);
+      return current as unknown as Peer;
+    },
+    onState: () => {},
+    onMessage: () => {},
+    onConnectionRequest: (id) => requests.push(id),
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  });
+  session.configure(settings);
+  current!.emit('open', settings.peerId);
+  return { session, requests };
+}
