@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          setupFiles: ['tests/e2e/setup.ts'],
           environment: 'node',
           // One browser suite at a time: the machine has 2 cores.
           fileParallelism: false,

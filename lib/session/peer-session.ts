@@ -524,6 +524,7 @@ export class PeerSession {
     }
     const target = entry;
     target.conn = conn;
+    this.log.info(`[secureconnect] ${peerId}: connection ${conn.connectionId} (${initiator === 'me' ? 'ours' : 'theirs'})`);
     target.asking = initiator === 'them' && !wanted && !this.isTrusted(peerId) && !target.accepted;
     target.heldOffer = false;
     // Until `opened` decides, what the peer sends waits: Chromium can deliver the first
@@ -633,6 +634,7 @@ export class PeerSession {
     if (seen) target.view.fingerprint = seen;
     else delete target.view.fingerprint;
     const verdict = identityVerdict(this.pinOf(peerId), target.knownFingerprint, seen);
+    this.log.info(`[secureconnect] ${peerId}: ${conn.connectionId} open, identity ${seen ? 'read' : 'unreadable'}, ${verdict}${target.asking ? ', asking' : ''}`);
     if (verdict === 'ask') {
       this.log.warn(`[secureconnect] ${peerId} presents another identity than the one accepted; asking again`);
       target.asking = true;
@@ -734,6 +736,7 @@ export class PeerSession {
 
   /** Marks an open connection connected and starts what runs on it. */
   private establish(entry: PeerEntry, conn: DataConnection): void {
+    this.log.info(`[secureconnect] ${entry.view.id}: ${conn.connectionId} connected`);
     this.clearConnectTimer(entry);
     entry.asking = false;
     entry.awaitingHello = false;
@@ -1096,6 +1099,7 @@ export class PeerSession {
   }
 
   private fail(entry: PeerEntry, error: ErrorCode): void {
+    this.log.info(`[secureconnect] ${entry.view.id}: ${entry.conn?.connectionId ?? 'attempt'} failed: ${error}`);
     this.closeConnection(entry);
     this.markDisconnected(entry, error);
     // A peer we never reached is not listed: the caller shows why it failed.

@@ -26,6 +26,13 @@ import { guardSignaling, type SignalingGuard, type SignalingPolicy } from './sig
  */
 export const REGISTER_TIMEOUT_MS = 4000;
 
+/**
+ * Longest wait, in ms, for the old `Peer`'s WebSocket to finish closing before a restart
+ * registers again. A PeerServer that sees the new socket first still holds our ID for the
+ * same token and never sends `OPEN` (see {@link REGISTER_TIMEOUT_MS}): 4 s lost per restart.
+ */
+const CLOSE_WAIT_MS = 1000;
+
 /** PeerJS error types that mean the PeerServer is unreachable; retried with backoff. */
 const SERVER_ERRORS = new Set(['network', 'socket-error', 'socket-closed', 'server-error']);
 
@@ -86,6 +93,9 @@ export class SignalingClient {
   private retryTimer?: ReturnType<typeof setTimeout>;
   private registerTimer?: ReturnType<typeof setTimeout>;
   private retryAttempt = 0;
+  /** The torn-down `Peer`'s WebSocket while it closes, and which {@link start} waits for it. */
+  private closingSocket?: WebSocket;
+  private startGeneration = 0;
 
   constructor(private readonly hooks: SignalingHooks) {}
 
@@ -96,7 +106,15 @@ export class SignalingClient {
     this.serverIndex = 0;
     this.server = { status: 'connecting', url: this.shownUrl() };
     this.retryAttempt = 0;
-    this.startPeer();
+    const closing = this.closingSocket;
+    this.closingSocket = undefined;
+    if (!closing || closing.readyState === WebSocket.CLOSED) return this.startPeer();
+    const generation = ++this.startGeneration;
+    const go = (): void => {
+      if (generation === this.startGeneration && !this.peer) this.startPeer();
+    };
+    closing.addEventListener('close', go, { once: true });
+    setTimeout(go, CLOSE_WAIT_MS);
   }
 
   /** The PeerServer in use (or tried next); the settings' own before {@link start}. */
@@ -128,7 +146,11 @@ export class SignalingClient {
     if (peer) this.hooks.tearingDown();
     this.peer = undefined;
     this.guard = undefined;
+    this.startGeneration++;
     if (!peer) return;
+    // PeerJS 1.5 keeps the WebSocket at `peer.socket._socket`; destroy() closes it.
+    const raw = (peer as unknown as { socket?: { _socket?: unknown } }).socket?._socket;
+    if (typeof WebSocket !== 'undefined' && raw instanceof WebSocket && raw.readyState !== WebSocket.CLOSED) this.closingSocket = raw;
     peer.removeAllListeners();
     peer.destroy();
   }

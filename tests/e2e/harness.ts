@@ -3,7 +3,7 @@
  * (`npm run build:test`), one per user, and the servers and page objects the
  * tests use (`servers.ts`, `pages.ts`). Nothing is mocked.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
@@ -50,12 +50,35 @@ export interface LaunchOptions {
 
 /** One person: a Chromium profile with the extension installed. */
 export class User {
+  /** Users whose browser runs, for the logs printed when a test fails (`setup.ts`). */
+  static readonly live = new Set<User>();
+
   private constructor(
     readonly name: string,
     public context: BrowserContext,
     private readonly profileDir: string,
     private readonly options: LaunchOptions,
-  ) {}
+  ) {
+    User.live.add(this);
+  }
+
+  /**
+   * The extension's console lines (`[secureconnect] …`) from every page of this browser, the
+   * last `count`: Chromium writes them to `chrome.log` in the profile (`--enable-logging`).
+   */
+  logLines(count = 80): string[] {
+    let text = '';
+    try {
+      text = readFileSync(join(this.profileDir, 'chrome.log'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line.includes('[secureconnect]'))
+      .slice(-count)
+      .map((line) => line.replace(/^\[[^\]]*\] /, '').replace(/, source: chrome-extension:\/\/[a-z]+\//, ' @ '));
+  }
 
   /** Starts Chromium with a fresh profile and the test build of the extension. */
   static async launch(name: string, options: LaunchOptions = {}): Promise<User> {
@@ -72,6 +95,10 @@ export class User {
       headless: options.headless ?? true,
       args: [
         ...CHROMIUM_FLAGS,
+        // The extension's console goes to a file, printed when a test fails.
+        '--enable-logging',
+        '--v=0',
+        `--log-file=${join(profileDir, 'chrome.log')}`,
         `--disable-extensions-except=${EXTENSION_DIR}`,
         `--load-extension=${EXTENSION_DIR}`,
         ...(options.windowSize ? [`--window-size=${options.windowSize.width},${options.windowSize.height}`] : []),
@@ -147,6 +174,7 @@ export class User {
   }
 
   async close(): Promise<void> {
+    User.live.delete(this);
     await this.context.close().catch(() => {});
     rmSync(this.profileDir, { recursive: true, force: true });
   }
