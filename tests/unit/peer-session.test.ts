@@ -2,85 +2,13 @@
  * The session's logic against a stand-in for PeerJS (unit level only: the
  * end-to-end tests use real PeerJS, WebRTC and a real PeerServer).
  */
-import { EventEmitter } from 'node:events';
-import type { Peer, PeerOptions } from 'peerjs';
+import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ack, bye, hello, ping, TEXT_MAX_BYTES, textMessage } from '@/lib/protocol/peer';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
-
-class FakeConnection extends EventEmitter {
-  open = false;
-  readonly sent: unknown[] = [];
-  closed = false;
-  constructor(
-    readonly peer: string,
-    readonly options?: unknown,
-  ) {
-    super();
-  }
-  send(data: unknown): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const wasOpen = this.open;
-    this.open = false;
-    if (wasOpen) this.emit('close');
-  }
-  /** PeerJS's serialization of this connection (ours: BinaryPack). */
-  readonly serialization = 'binary';
-  /** The remote side's channel opened; resolves once the session has read the (absent) identity. */
-  async opened(): Promise<void> {
-    this.open = true;
-    this.emit('open');
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-  }
-}
-
-class FakePeer extends EventEmitter {
-  disconnected = false;
-  destroyed = false;
-  open = false;
-  reconnects = 0;
-  readonly outgoing: FakeConnection[] = [];
-  constructor(
-    readonly id: string,
-    readonly options: PeerOptions,
-  ) {
-    super();
-  }
-  connect(peerId: string, options: unknown): FakeConnection {
-    const conn = new FakeConnection(peerId, options);
-    this.outgoing.push(conn);
-    return conn;
-  }
-  reconnect(): void {
-    this.disconnected = false;
-    this.reconnects++;
-  }
-  disconnect(): void {
-    this.open = false;
-    this.disconnected = true;
-    this.emit('disconnected', this.id);
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-  registered(): void {
-    this.open = true;
-    this.disconnected = false;
-    this.emit('open', this.id);
-  }
-  lostServer(): void {
-    this.open = false;
-    this.emit('error', Object.assign(new Error('Lost connection to server.'), { type: 'network' }));
-    this.disconnected = true;
-    this.emit('disconnected', this.id);
-  }
-}
+import { FakeConnection, FakePeer } from './support/session-fakes';
 
 const settings: SessionSettings = {
   peerId: 'me-otter-1000',

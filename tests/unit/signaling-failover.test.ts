@@ -2,32 +2,25 @@
  * Issue 15: the extension's list of PeerServers. Each retry after the server was
  * unreachable goes to the next one, with the same `Peer` (so open connections live on).
  */
-import { EventEmitter } from 'node:events';
 import type { Peer, PeerOptions } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SignalingClient, type SignalingHooks } from '@/lib/session/signaling-client';
 import { DEFAULT_SIGNALING, type SessionSettings, type SignalingSettings } from '@/lib/settings';
+import { FakePeer } from './support/session-fakes';
 
 const one: SignalingSettings = { ...DEFAULT_SIGNALING, port: 9001 };
 const two: SignalingSettings = { ...DEFAULT_SIGNALING, host: 'signal-2.example.org', port: 443, secure: true, path: '/peerjs/s3cret' };
 const settings: SessionSettings = { peerId: 'me-otter-1000', displayName: '', signaling: one, fallbackServers: [two], iceServers: [], pins: {}, trusted: [], blocked: [] };
 
 /** A PeerJS 1.5 `Peer` as far as moving it goes: `_options`, `_socket` and `_createServerConnection`. */
-class MovablePeer extends EventEmitter {
-  open = false;
-  disconnected = false;
-  destroyed = false;
+class MovablePeer extends FakePeer {
   /** Where each registration went: `host:port/path`. */
   readonly registrations: string[] = [];
   readonly sockets: Array<{ target: string; closed: boolean }> = [];
   _options: PeerOptions & { host: string; port: number; path: string };
   _socket: { removeAllListeners(): void; close(): void };
-  constructor(
-    readonly id: string,
-    options: PeerOptions,
-    private readonly movable = true,
-  ) {
-    super();
+  constructor(id: string, options: PeerOptions, movable = true) {
+    super(id, options);
     this._options = { ...options, host: options.host!, port: options.port!, path: options.path! };
     this._socket = this._createServerConnection();
     this.registrations.push(this.target());
@@ -41,28 +34,9 @@ class MovablePeer extends EventEmitter {
     this.sockets.push(socket);
     return { removeAllListeners: () => {}, close: () => (socket.closed = true) };
   }
-  reconnect(): void {
-    this.disconnected = false;
+  override reconnect(): void {
+    super.reconnect();
     this.registrations.push(this.target());
-  }
-  disconnect(): void {
-    this.open = false;
-    this.disconnected = true;
-    this.emit('disconnected', this.id);
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-  registered(): void {
-    this.open = true;
-    this.emit('open', this.id);
-  }
-  /** The socket closed under us, as PeerJS reports it: an error, then `disconnected`. */
-  lostServer(): void {
-    this.open = false;
-    this.emit('error', Object.assign(new Error('Lost connection to server.'), { type: 'network' }));
-    this.disconnected = true;
-    this.emit('disconnected', this.id);
   }
   idTaken(): void {
     this.emit('error', Object.assign(new Error('ID "me-otter-1000" is taken'), { type: 'unavailable-id' }));

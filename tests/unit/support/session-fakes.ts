@@ -1,0 +1,78 @@
+/**
+ * Stand-ins for PeerJS's `Peer` and `DataConnection` as far as the session's own logic
+ * goes (events, sends, registration, a lost server); no signaling guard internals.
+ */
+import { EventEmitter } from 'node:events';
+import type { PeerOptions } from 'peerjs';
+
+export class FakeConnection extends EventEmitter {
+  open = false;
+  readonly sent: unknown[] = [];
+  closed = false;
+  constructor(
+    readonly peer: string,
+    readonly options?: unknown,
+  ) {
+    super();
+  }
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const wasOpen = this.open;
+    this.open = false;
+    if (wasOpen) this.emit('close');
+  }
+  /** PeerJS's serialization of this connection (ours: BinaryPack). */
+  readonly serialization = 'binary';
+  /** The remote side's channel opened; resolves once the session has read the (absent) identity. */
+  async opened(): Promise<void> {
+    this.open = true;
+    this.emit('open');
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  }
+}
+
+export class FakePeer extends EventEmitter {
+  disconnected = false;
+  destroyed = false;
+  open = false;
+  reconnects = 0;
+  readonly outgoing: FakeConnection[] = [];
+  constructor(
+    readonly id: string,
+    readonly options: PeerOptions,
+  ) {
+    super();
+  }
+  connect(peerId: string, options: unknown): FakeConnection {
+    const conn = new FakeConnection(peerId, options);
+    this.outgoing.push(conn);
+    return conn;
+  }
+  reconnect(): void {
+    this.disconnected = false;
+    this.reconnects++;
+  }
+  disconnect(): void {
+    this.open = false;
+    this.disconnected = true;
+    this.emit('disconnected', this.id);
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+  registered(): void {
+    this.open = true;
+    this.disconnected = false;
+    this.emit('open', this.id);
+  }
+  lostServer(): void {
+    this.open = false;
+    this.emit('error', Object.assign(new Error('Lost connection to server.'), { type: 'network' }));
+    this.disconnected = true;
+    this.emit('disconnected', this.id);
+  }
+}
