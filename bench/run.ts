@@ -159,6 +159,8 @@ async function main(): Promise<void> {
           sections.connect = connectSection(await measureWarmConnect(p, scripts, config, log), cold);
         } catch (error) {
           sections.connect = failed('connect', error);
+          // What both extensions logged, so that a failure in CI says more than its timeout.
+          for (const user of [p.alice, p.bob]) log(`${user.name}'s extension log:\n${user.logLines(60).join('\n')}`);
         }
         save(false);
       }

@@ -865,6 +865,7 @@ export class PeerSession {
       this.closeConnection(entry);
     }
     const target = entry;
+    this.log.info(`[secureconnect] ${peerId}: offer ${offer.connectionId} held for our user (not trusted${entry.accepted ? ', accepted before with another certificate' : ''})`);
     target.asking = true;
     target.heldOffer = true;
     target.app = offer.app;
