@@ -880,12 +880,17 @@ export class PeerSession {
     this.queueState();
   }
 
-  /** Hands a held offer to PeerJS as if the signaling guard had passed it (`attach` takes it from there). */
-  private releaseHeld(entry: PeerEntry): void {
+  /**
+   * Hands a held offer to PeerJS as if the signaling guard had passed it: `connection` fires at
+   * once and `attach` takes it from there. False (and the peer marked gone) when none was held.
+   */
+  private releaseHeld(entry: PeerEntry): boolean {
     entry.asking = false;
     entry.heldOffer = false;
     this.clearConnectTimer(entry);
-    if (!this.signaling.guard?.release(entry.view.id)) this.fail(entry, 'peer-disconnected');
+    if (this.signaling.guard?.release(entry.view.id)) return true;
+    this.fail(entry, 'peer-disconnected');
+    return false;
   }
 
   /** The peer refused our attempt `connectionId` (its user declined, or too many requests wait there). */
@@ -917,15 +922,7 @@ export class PeerSession {
       // Whoever our user accepted now is the identity to expect (see `identityVerdict`).
       entry.accepted = true;
       entry.knownFingerprint = undefined;
-      entry.asking = false;
-      entry.heldOffer = false;
-      this.clearConnectTimer(entry);
-      // PeerJS now answers: `connection` fires at once and `attach` takes it from there.
-      if (!this.signaling.guard?.release(peerId)) {
-        this.fail(entry, 'peer-disconnected');
-        return { ok: false, error: 'not-connected' };
-      }
-      return { ok: true };
+      return this.releaseHeld(entry) ? { ok: true } : { ok: false, error: 'not-connected' };
     }
     entry.asking = false;
     entry.knownFingerprint = entry.seen;
