@@ -33,6 +33,14 @@ interface Chunk {
   data: unknown;
 }
 
+/** Frames each guarded connection received, before any limit (for failure reports). */
+const frameCounts = new WeakMap<DataConnection, number>();
+
+/** Frames `conn` received since {@link guardDataConnection}, dropped ones included. */
+export function framesReceived(conn: DataConnection): number {
+  return frameCounts.get(conn) ?? 0;
+}
+
 type Internals = {
   _handleDataMessage?: (event: { data: unknown }) => void;
   _handleChunk?: (chunk: Chunk) => void;
@@ -68,7 +76,9 @@ export function guardDataConnection(conn: DataConnection, now: () => number, onD
   };
   const handleData = inner._handleDataMessage?.bind(conn);
   if (handleData) {
+    frameCounts.set(conn, 0);
     inner._handleDataMessage = (event) => {
+      frameCounts.set(conn, (frameCounts.get(conn) ?? 0) + 1);
       if (flooded) return;
       // Before BinaryPack runs: a flood costs one comparison per frame.
       if (!frames.take(now())) return tooMany();

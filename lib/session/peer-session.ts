@@ -31,7 +31,9 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
 import { reconnectDelayMs, shouldReconnect } from './reconnect';
-import { guardDataConnection } from './data-guard';
+import { framesReceived, guardDataConnection } from './data-guard';
+import { channelCounters, channelState } from './channel-state';
+import { SendGate } from './send-gate';
 import { Pacer } from './pacer';
 import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
@@ -176,6 +178,8 @@ export class PeerSession {
   private readonly declined = new DeclinedPeers();
   /** One sending budget per connection (see `pacer.ts`); gone with the connection. */
   private readonly pacers = new WeakMap<DataConnection, Pacer>();
+  /** Answered connections: what we send waits until the dialler was heard (see `send-gate.ts`). */
+  private readonly gates = new WeakMap<DataConnection, SendGate>();
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly log: Pick<Console, 'info' | 'warn' | 'error'>;
@@ -541,6 +545,7 @@ export class PeerSession {
     delete target.view.waiting;
     this.clearConnectTimer(target);
     this.pacers.set(conn, new Pacer(this.now, (error) => this.log.warn('[secureconnect] send failed', error)));
+    if (initiator === 'them') this.gates.set(conn, new SendGate((error) => this.log.warn('[secureconnect] send failed', error)));
     // Their pacer is new with the connection, with a full burst: a bucket drained on the old one would drop its hello.
     target.bucket = undefined;
     guardDataConnection(
@@ -557,6 +562,7 @@ export class PeerSession {
     conn.on('open', () => {
       if (target.conn !== conn) return;
       this.clearConnectTimer(target);
+      this.gates.get(conn)?.channelOpened();
       this.watchIce(target, conn);
       // Nothing is sent, queued or resumed before we know who is there.
       target.checking = true;
@@ -568,6 +574,8 @@ export class PeerSession {
       });
     });
     conn.on('data', (data) => {
+      // The dialler spoke, so its channel is open: ours may speak now.
+      this.gates.get(conn)?.open();
       if (target.conn !== conn) return;
       this.onData(target, conn, data);
     });
@@ -1022,6 +1030,8 @@ export class PeerSession {
   }
 
   private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
+    // Only a peer whose user accepted sends anything: a lost `hello` must not leave us waiting (see `send-gate.ts`).
+    if (entry.awaitingHello && message.type !== 'hello' && message.type !== 'bye') this.establish(entry, conn);
     if (message.type === 'ping') {
       entry.heartbeat?.peerPings();
       return;
@@ -1092,12 +1102,20 @@ export class PeerSession {
     // PeerJS's BinaryPack send returns a promise when it has to chunk.
     const send = (): void => void Promise.resolve(conn.send(message)).catch((error: unknown) => this.log.warn('[secureconnect] send failed', error));
     const pacer = this.pacers.get(conn);
-    if (!pacer || (message.type !== 'text' && message.type !== 'ack')) return send();
-    if (!pacer.send(send)) this.log.warn(`[secureconnect] ${message.type} to ${conn.peer} not sent: too many messages waiting`);
+    const paced = (): void => {
+      if (!pacer || (message.type !== 'text' && message.type !== 'ack')) return send();
+      if (!pacer.send(send)) this.log.warn(`[secureconnect] ${message.type} to ${conn.peer} not sent: too many messages waiting`);
+    };
+    const gate = this.gates.get(conn);
+    if (!gate) return paced();
+    if (!gate.send(paced)) this.log.warn(`[secureconnect] ${message.type} to ${conn.peer} not sent: too many messages waiting`);
   }
 
   private fail(entry: PeerEntry, error: ErrorCode): void {
-    this.log.info(`[secureconnect] ${entry.view.id}: ${entry.conn?.connectionId ?? 'attempt'} failed: ${error}`);
+    const conn = entry.conn;
+    this.log.info(`[secureconnect] ${entry.view.id}: ${conn?.connectionId ?? 'attempt'} failed: ${error}${conn ? `; ${channelState(conn, framesReceived(conn))}` : ''}`);
+    // Asked for before the close below; Chromium answers with the figures it had.
+    if (conn) void channelCounters(conn).then((counters) => counters && this.log.info(`[secureconnect] ${entry.view.id}: ${conn.connectionId} ${counters}`));
     this.closeConnection(entry);
     this.markDisconnected(entry, error);
     // A peer we never reached is not listed: the caller shows why it failed.
@@ -1112,6 +1130,7 @@ export class PeerSession {
     entry.closingByUs = conn;
     // What still waits for the rate limit is not sent: sent texts become undelivered and go again on the next connection.
     this.pacers.get(conn)?.stop();
+    this.gates.get(conn)?.close();
     const close = (): void => {
       try {
         conn.close();

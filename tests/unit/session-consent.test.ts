@@ -122,6 +122,7 @@ describe('PeerSession consent and identity', () => {
       const conn = peer.answered[0]!;
       conn.open = true;
       conn.emit('open');
+      conn.diallerSpeaks();
       // The certificate is hashed (WebCrypto, not a timer) before our hello goes out.
       for (let i = 0; i < 2000 && conn.sent.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
       expect(conn.sent[0]).toEqual(hello('Me'));

@@ -21,6 +21,7 @@ describe('connection-setup races', () => {
     const before = conn.sent.length;
     conn.open = true;
     conn.emit('open');
+    conn.diallerSpeaks();
     await settle(() => conn.sent.length > before || requests.length > 0);
   };
 

@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Peer, PeerOptions } from 'peerjs';
+import { hello } from '@/lib/protocol/peer';
 import { PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
 
@@ -26,6 +27,8 @@ export class FakeConnection extends EventEmitter {
   readonly serialization = 'binary';
   readonly metadata = { app: 'secureconnect' };
   peerConnection: unknown;
+  /** The remote side dialled (we answered): like SecureConnect, it speaks first, on its `open`. */
+  dialledByPeer = false;
   constructor(
     readonly peer: string,
     readonly connectionId: string,
@@ -38,6 +41,10 @@ export class FakeConnection extends EventEmitter {
   send(data: unknown): void {
     this.sent.push(data);
   }
+  /** What a SecureConnect dialler sends when its channel opens (an answer of ours waits for it: send-gate.ts). */
+  diallerSpeaks(): void {
+    if (this.dialledByPeer) this.emit('data', hello('Them'));
+  }
   close(): void {
     this.closed = true;
     this.open = false;
@@ -45,6 +52,7 @@ export class FakeConnection extends EventEmitter {
   async opened(): Promise<void> {
     this.open = true;
     this.emit('open');
+    this.diallerSpeaks();
     // The session hashes the certificate (WebCrypto) before it sends anything.
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -70,6 +78,7 @@ export class FakePeer extends EventEmitter {
   _handleMessage(message: { type: string; src: string; payload: { connectionId: string } }): void {
     if (message.type !== 'OFFER') return;
     const conn = new FakeConnection(message.src, message.payload.connectionId, this.remoteCertificate);
+    conn.dialledByPeer = true;
     this.answered.push(conn);
     this.emit('connection', conn);
   }
