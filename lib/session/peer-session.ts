@@ -34,6 +34,7 @@ import { reconnectDelayMs, shouldReconnect } from './reconnect';
 import { framesReceived, guardDataConnection } from './data-guard';
 import { channelCounters, channelState } from './channel-state';
 import { SendGate } from './send-gate';
+import { canMove, keepsMessages, viewStateOf, type Phase } from './remote-peer';
 import { Pacer } from './pacer';
 import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
@@ -108,6 +109,8 @@ export interface PeerSessionDeps {
 
 interface PeerEntry {
   view: PeerView;
+  /** Where the peer stands in the connection rules (see `remote-peer.ts`); set only by `setPhase`. */
+  phase: Phase;
   conn?: DataConnection;
   /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
   closingByUs?: DataConnection;
@@ -123,12 +126,9 @@ interface PeerEntry {
   dropped?: number;
   /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
   held?: boolean;
-  /** Incoming from an untrusted peer: waits for our user's answer; its messages are kept until then. */
-  asking?: boolean;
-  /** While `asking`: the peer's offer is held unanswered by the signaling guard (no connection exists yet). */
-  heldOffer?: boolean;
-  /** Open, and its identity is being read: what the peer sends waits in `buffered`. */
-  checking?: boolean;
+  /** Our user must say yes before this attempt connects (a stranger, or a changed identity). */
+  mustAsk?: boolean;
+  /** What the peer sent while nothing was decided about it (see `keepsMessages`), in order. */
   buffered?: PeerMessage[];
   /** Rough size of `buffered`, in UTF-16 code units. */
   bufferedSize?: number;
@@ -136,8 +136,6 @@ interface PeerEntry {
   seen?: string;
   /** The program the peer says it runs (`hello.app`, or the connection's metadata). */
   app?: string;
-  /** Outgoing, open, but the peer's user has not accepted yet (no `hello` from them). */
-  awaitingHello?: boolean;
   /** The heartbeat of the established connection, ended by `heartbeatStop`. */
   heartbeat?: Heartbeat;
   heartbeatStop?: AbortController;
@@ -235,7 +233,7 @@ export class PeerSession {
           const entry = this.peers.get(peerId);
           // Their attempt is gone (they restarted mid-handshake): ours ends now, not at its timeout.
           const answered = connectionId !== undefined && entry?.conn?.connectionId === connectionId && entry.view.state === 'connecting';
-          if (entry && (entry.heldOffer || answered)) this.fail(entry, 'peer-disconnected');
+          if (entry && (entry.phase === 'offer-held' || answered)) this.fail(entry, 'peer-disconnected');
         },
       },
       changed: () => this.queueState(),
@@ -282,7 +280,7 @@ export class PeerSession {
         else {
           this.checkIdentity(entry);
           // The trusted list can arrive after the peer's offer: a request it now covers is answered as that offer would have been.
-          if (entry.heldOffer && this.isTrusted(entry.view.id)) this.releaseHeld(entry);
+          if (entry.phase === 'offer-held' && this.isTrusted(entry.view.id)) this.releaseHeld(entry);
         }
       }
       return;
@@ -334,7 +332,7 @@ export class PeerSession {
     if (peerId === this.settings.peerId) return Promise.resolve({ ok: false, error: 'self-connect' });
     const existing = this.peers.get(peerId);
     if (existing?.view.state === 'connected') return Promise.resolve({ ok: true });
-    if (existing?.asking) {
+    if (existing && this.isAsking(existing)) {
       // Our user asks to connect to a peer that is asking us: that is a yes.
       const joined = new Promise<Result>((resolve) => existing.waiters.push(resolve));
       const answered = this.answerConnection(peerId, true);
@@ -517,7 +515,7 @@ export class PeerSession {
     const peerId = conn.peer;
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, everConnected: false, waiters: [] };
+      entry = { view: { id: peerId, state: 'connecting', name: '', initiator, since: this.now() }, phase: 'opening', everConnected: false, waiters: [] };
       this.peers.set(peerId, entry);
     }
     if (entry.conn && entry.conn !== conn) {
@@ -529,18 +527,16 @@ export class PeerSession {
     const target = entry;
     target.conn = conn;
     this.log.info(`[secureconnect] ${peerId}: connection ${conn.connectionId} (${initiator === 'me' ? 'ours' : 'theirs'})`);
-    target.asking = initiator === 'them' && !wanted && !this.isTrusted(peerId) && !target.accepted;
-    target.heldOffer = false;
+    target.mustAsk = initiator === 'them' && !wanted && !this.isTrusted(peerId) && !target.accepted;
     // Until `opened` decides, what the peer sends waits: Chromium can deliver the first
     // messages before the channel's `open` event, and a `hello` handled then was lost.
-    target.checking = true;
-    target.awaitingHello = false;
+    this.setPhase(target, 'opening');
     target.buffered = [];
     target.bufferedSize = 0;
     target.seen = undefined;
     const metadataApp = (conn.metadata as { app?: unknown } | undefined)?.app;
     target.app = typeof metadataApp === 'string' ? metadataApp.slice(0, 64) : undefined;
-    target.view = { ...target.view, state: 'connecting', initiator, since: this.now() };
+    target.view = { ...target.view, initiator, since: this.now() };
     delete target.view.error;
     delete target.view.waiting;
     this.clearConnectTimer(target);
@@ -565,7 +561,7 @@ export class PeerSession {
       this.gates.get(conn)?.channelOpened();
       this.watchIce(target, conn);
       // Nothing is sent, queued or resumed before we know who is there.
-      target.checking = true;
+      this.setPhase(target, 'checking');
       target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONNECT_TIMEOUT_MS);
       void waitForRemoteFingerprint(conn.peerConnection as RTCPeerConnection | undefined).then((seen) => {
         if (target.conn !== conn) return;
@@ -587,7 +583,7 @@ export class PeerSession {
       if (target.conn !== conn) return;
       target.conn = undefined;
       if (target.view.state === 'connected') this.markDisconnected(target, 'peer-disconnected');
-      else this.fail(target, target.awaitingHello ? 'connection-declined' : 'webrtc');
+      else this.fail(target, target.phase === 'awaiting-hello' ? 'connection-declined' : 'webrtc');
     });
     conn.on('error', (error) => {
       if (target.conn !== conn) return;
@@ -636,18 +632,18 @@ export class PeerSession {
    */
   private opened(target: PeerEntry, conn: DataConnection, initiator: 'me' | 'them', seen: string | undefined): void {
     const peerId = target.view.id;
-    target.checking = false;
     target.seen = seen;
     target.view = { ...target.view };
     if (seen) target.view.fingerprint = seen;
     else delete target.view.fingerprint;
     const verdict = identityVerdict(this.pinOf(peerId), target.knownFingerprint, seen);
-    this.log.info(`[secureconnect] ${peerId}: ${conn.connectionId} open, identity ${seen ? 'read' : 'unreadable'}, ${verdict}${target.asking ? ', asking' : ''}`);
+    this.log.info(`[secureconnect] ${peerId}: ${conn.connectionId} open, identity ${seen ? 'read' : 'unreadable'}, ${verdict}${target.mustAsk ? ', asking' : ''}`);
     if (verdict === 'ask') {
       this.log.warn(`[secureconnect] ${peerId} presents another identity than the one accepted; asking again`);
-      target.asking = true;
+      target.mustAsk = true;
     }
-    if (target.asking) {
+    if (target.mustAsk) {
+      this.setPhase(target, 'asking');
       // Nothing connects without our user's yes: ask, and keep the peer's messages meanwhile.
       target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONSENT_TIMEOUT_MS);
       target.view = { ...target.view, waiting: 'our-answer' };
@@ -659,7 +655,7 @@ export class PeerSession {
     this.sendOn(conn, hello(this.settings?.displayName ?? ''));
     if (initiator === 'me') {
       // Their user may be asked first (older peers ask after opening): connected once their `hello` arrives.
-      target.awaitingHello = true;
+      this.setPhase(target, 'awaiting-hello');
       target.connectTimer = setTimeout(() => this.fail(target, 'connection-declined'), CONSENT_TIMEOUT_MS);
       target.view = { ...target.view, waiting: 'their-answer' };
       this.queueState();
@@ -746,9 +742,9 @@ export class PeerSession {
   private establish(entry: PeerEntry, conn: DataConnection): void {
     this.log.info(`[secureconnect] ${entry.view.id}: ${conn.connectionId} connected`);
     this.clearConnectTimer(entry);
-    entry.asking = false;
-    entry.awaitingHello = false;
-    entry.view = { ...entry.view, state: 'connected', since: this.now() };
+    entry.mustAsk = false;
+    this.setPhase(entry, 'connected');
+    entry.view = { ...entry.view, since: this.now() };
     delete entry.view.error;
     delete entry.view.waiting;
     entry.everConnected = true;
@@ -867,17 +863,17 @@ export class PeerSession {
   private askAbout(peerId: string, offer: OfferInfo): void {
     let entry = this.peers.get(peerId);
     if (!entry) {
-      entry = { view: { id: peerId, state: 'connecting', name: '', initiator: 'them', since: this.now() }, everConnected: false, waiters: [] };
+      entry = { view: { id: peerId, state: 'connecting', name: '', initiator: 'them', since: this.now() }, phase: 'offer-held', everConnected: false, waiters: [] };
       this.peers.set(peerId, entry);
     } else if (entry.conn) {
       this.closeConnection(entry);
     }
     const target = entry;
     this.log.info(`[secureconnect] ${peerId}: offer ${offer.connectionId} held for our user (not trusted${entry.accepted ? ', accepted before with another certificate' : ''})`);
-    target.asking = true;
-    target.heldOffer = true;
+    target.mustAsk = true;
+    this.setPhase(target, 'offer-held');
     target.app = offer.app;
-    target.view = { ...target.view, state: 'connecting', initiator: 'them', since: this.now(), waiting: 'our-answer' };
+    target.view = { ...target.view, initiator: 'them', since: this.now(), waiting: 'our-answer' };
     delete target.view.error;
     this.clearConnectTimer(target);
     target.connectTimer = setTimeout(() => {
@@ -893,8 +889,7 @@ export class PeerSession {
    * once and `attach` takes it from there. False (and the peer marked gone) when none was held.
    */
   private releaseHeld(entry: PeerEntry): boolean {
-    entry.asking = false;
-    entry.heldOffer = false;
+    entry.mustAsk = false;
     this.clearConnectTimer(entry);
     if (this.signaling.guard?.release(entry.view.id)) return true;
     this.fail(entry, 'peer-disconnected');
@@ -915,7 +910,7 @@ export class PeerSession {
   answerConnection(peerId: string, accept: boolean): Result {
     const entry = this.peers.get(peerId);
     const conn = entry?.conn;
-    if (!entry || !entry.asking || (!conn && !entry.heldOffer)) return { ok: false, error: 'not-connected' };
+    if (!entry || !this.isAsking(entry) || (!conn && entry.phase !== 'offer-held')) return { ok: false, error: 'not-connected' };
     if (!accept) {
       this.declined.decline(peerId, this.now());
       this.signaling.guard?.refuse(peerId, 'declined');
@@ -932,12 +927,12 @@ export class PeerSession {
       entry.knownFingerprint = undefined;
       return this.releaseHeld(entry) ? { ok: true } : { ok: false, error: 'not-connected' };
     }
-    entry.asking = false;
+    entry.mustAsk = false;
     entry.knownFingerprint = entry.seen;
     this.sendOn(conn, hello(this.settings?.displayName ?? ''));
     if (entry.view.initiator === 'me') {
       // Connected once their `hello` arrives (it may be among what they sent meanwhile).
-      entry.awaitingHello = true;
+      this.setPhase(entry, 'awaiting-hello');
       this.clearConnectTimer(entry);
       entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
       entry.view = { ...entry.view, waiting: 'their-answer' };
@@ -1013,7 +1008,7 @@ export class PeerSession {
       this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
       return;
     }
-    if (entry.asking || entry.checking) {
+    if (keepsMessages(entry.phase)) {
       // Only valid messages are kept, so their size is what the schema bounds (texts of at most 64 KiB).
       const size = 64 + (decoded.message.type === 'text' ? decoded.message.text.length : 0);
       const buffered = (entry.buffered ??= []);
@@ -1031,7 +1026,7 @@ export class PeerSession {
 
   private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
     // Only a peer whose user accepted sends anything: a lost `hello` must not leave us waiting (see `send-gate.ts`).
-    if (entry.awaitingHello && message.type !== 'hello' && message.type !== 'bye') this.establish(entry, conn);
+    if (entry.phase === 'awaiting-hello' && message.type !== 'hello' && message.type !== 'bye') this.establish(entry, conn);
     if (message.type === 'ping') {
       entry.heartbeat?.peerPings();
       return;
@@ -1053,7 +1048,7 @@ export class PeerSession {
         // Shown as a secondary label only, without bidi or control characters (it is the peer's choice).
         entry.view = { ...entry.view, name: cleanDisplayName(message.name) };
         // Their user accepted (or their side does not ask): now we are connected.
-        if (entry.awaitingHello) this.establish(entry, conn);
+        if (entry.phase === 'awaiting-hello') this.establish(entry, conn);
         this.queueState();
         return;
       case 'text': {
@@ -1160,12 +1155,12 @@ export class PeerSession {
     }
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
-    if (entry.heldOffer) this.signaling.guard?.refuse(entry.view.id);
-    entry.asking = false;
-    entry.heldOffer = false;
+    if (entry.phase === 'offer-held') this.signaling.guard?.refuse(entry.view.id);
+    entry.mustAsk = false;
     entry.held = false;
     this.stopVerification(entry);
-    const view: PeerView = { ...entry.view, state: 'disconnected', since: this.now() };
+    this.setPhase(entry, 'disconnected');
+    const view: PeerView = { ...entry.view, since: this.now() };
     if (error) view.error = error;
     else delete view.error;
     entry.view = view;
@@ -1174,6 +1169,19 @@ export class PeerSession {
     this.history.lost(entry.view.id, resuming);
     if (resuming) this.scheduleReconnect(entry);
     this.queueState();
+  }
+
+  /** Moves `entry` to `phase`, and its view's state with it; a move the rules do not have is logged. */
+  private setPhase(entry: PeerEntry, phase: Phase): void {
+    if (!canMove(entry.phase, phase)) this.log.warn(`[secureconnect] ${entry.view.id}: unexpected phase change ${entry.phase} -> ${phase}`);
+    entry.phase = phase;
+    const state = viewStateOf(phase);
+    if (entry.view.state !== state) entry.view = { ...entry.view, state };
+  }
+
+  /** Our user has to answer this peer before it connects. */
+  private isAsking(entry: PeerEntry): boolean {
+    return !!entry.mustAsk && entry.phase !== 'connected' && entry.phase !== 'disconnected' && entry.phase !== 'awaiting-hello';
   }
 
   private settle(entry: PeerEntry, result: Result): void {

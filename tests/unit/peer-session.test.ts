@@ -9,6 +9,7 @@ import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
 import { FakeConnection, FakePeer } from './support/session-fakes';
+import { testLog } from './support/test-log';
 
 const settings: SessionSettings = {
   peerId: 'me-otter-1000',
@@ -50,7 +51,7 @@ describe('PeerSession', () => {
       onMessage: (message, added) => events.push({ message, added }),
       newId: () => `id-${++ids}`,
       backoff: { baseMs: 1000, maxMs: 10_000, jitter: 0 },
-      log: { info: () => {}, warn: () => {}, error: () => {} },
+      log: testLog,
     });
     session.configure(settings);
     peer().registered();
@@ -523,7 +524,7 @@ describe('PeerSession with relay only and TURN credentials from the PeerServer',
         const next = answers.shift();
         return next ? next() : Promise.reject(new TypeError('Failed to fetch'));
       }) as typeof fetch,
-      log: { info: () => {}, warn: () => {}, error: () => {} },
+      log: testLog,
     });
   });
 

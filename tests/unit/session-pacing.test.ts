@@ -10,6 +10,7 @@ import { Pacer, PACER_QUEUE_MAX, SEND_LIMIT } from '@/lib/session/pacer';
 import { PeerSession } from '@/lib/session/peer-session';
 import { PEER_MESSAGE_LIMIT, TokenBucket } from '@/lib/session/rate-limit';
 import { FakePeer, settings, type FakeConnection } from './support/fake-peer';
+import { testLog } from './support/test-log';
 
 /** Replays send times (ms) through the peer's own rate limit: how many it would drop. */
 function droppedByPeer(times: number[]): number {
@@ -73,7 +74,7 @@ describe('PeerSession sending within the peer\'s limit', () => {
       createPeer: (id, options) => (peer = new FakePeer(id, options)) as unknown as Peer,
       onState: () => {},
       onMessage: () => {},
-      log: { info: () => {}, warn: () => {}, error: () => {} },
+      log: testLog,
     });
     session.configure({ ...settings, trusted: ['bob-otter-2000'] });
     peer.emit('open', settings.peerId);

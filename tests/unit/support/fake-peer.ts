@@ -8,6 +8,7 @@ import type { Peer, PeerOptions } from 'peerjs';
 import { hello } from '@/lib/protocol/peer';
 import { PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
+import { testLog } from './test-log';
 
 export const sdp = (fp: string): string => `v=0\r\na=fingerprint:sha-256 ${fp}\r\n`;
 export const fpOf = (byte: number): string => Array(32).fill(byte.toString(16).padStart(2, '0').toUpperCase()).join(':');
@@ -121,7 +122,7 @@ export function startFakeSession(onPeer: (peer: FakePeer) => void): { session: P
     onState: () => {},
     onMessage: () => {},
     onConnectionRequest: (id) => requests.push(id),
-    log: { info: () => {}, warn: () => {}, error: () => {} },
+    log: testLog,
   });
   session.configure(settings);
   current!.emit('open', settings.peerId);
