@@ -15,9 +15,7 @@ import {
   PROTOCOL_VERSION,
   ping,
   TEXT_MAX_BYTES,
-  ack,
   bye,
-  decodePeerMessage,
   hello,
   textMessage,
   utf8Length,
@@ -25,20 +23,19 @@ import {
 } from '../protocol/peer';
 import type { ChatMessage, LinkStats, PeerView, SessionState, ShareView } from '../protocol/runtime';
 import { isTrustedId, pinOf, type SessionSettings, type SignalingSettings } from '../settings';
-import { cleanDisplayName } from '../display-name';
 import { sdpFingerprint } from '../security/sas';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-import { bitrates, byteTotals, packetsLost, selectedRoute, type LinkSample, type StatsLike } from './link-stats';
-import { PEER_MESSAGE_LIMIT, TokenBucket } from './rate-limit';
-import { reconnectDelayMs, shouldReconnect } from './reconnect';
+import { bitrates, byteTotals, packetsLost, selectedRoute, type StatsLike } from './link-stats';
+import { shouldReconnect } from './reconnect';
+import { Reconnector } from './reconnector';
 import { framesReceived, guardDataConnection } from './data-guard';
 import { channelCounters, channelState } from './channel-state';
 import { SendGate } from './send-gate';
-import { canMove, keepsMessages, viewStateOf, type Phase } from './remote-peer';
+import { canMove, viewStateOf, type Phase, type RemotePeer } from './remote-peer';
 import { Pacer } from './pacer';
 import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
-import { startVerification, type Verification } from './verification';
+import { startVerification } from './verification';
 import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
@@ -48,22 +45,13 @@ import { SignalingClient } from './signaling-client';
 export { REGISTER_TIMEOUT_MS } from './signaling-client';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
+import { MessageRouter } from './peer-messages';
 
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 
 /** How long a connection may wait for a person to accept it, in ms. */
 export const CONSENT_TIMEOUT_MS = 120_000;
-
-/** Most messages kept from a peer while its connection waits for consent. */
-const CONSENT_BUFFER_LIMIT = 64;
-
-/** Room kept beyond {@link CONSENT_BUFFER_LIMIT} for the messages that set a connection up (hello, verification, bye). */
-const SETUP_BUFFER_EXTRA = 16;
-const SETUP_TYPES: ReadonlySet<string> = new Set(['hello', 'bye', 'sas-commit', 'sas-reveal']);
-
-/** Most bytes (UTF-16 code units of text, roughly) kept from a peer while its connection waits for consent. */
-const CONSENT_BUFFER_BYTES = 1_048_576;
 
 /** How long a dialled peer may take to answer before we show that its user is being asked, in ms. */
 export const ANSWER_WAIT_MS = 1500;
@@ -107,62 +95,13 @@ export interface PeerSessionDeps {
   log?: Pick<Console, 'info' | 'warn' | 'error'>;
 }
 
-interface PeerEntry {
-  view: PeerView;
-  /** Where the peer stands in the connection rules (see `remote-peer.ts`); set only by `setPhase`. */
-  phase: Phase;
-  conn?: DataConnection;
-  /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
-  closingByUs?: DataConnection;
-  connectTimer?: ReturnType<typeof setTimeout>;
-  /** False until the first `open`: a failed first attempt is not kept in the list. */
-  everConnected: boolean;
-  /** The verification-code exchange of the current connection. */
-  sas?: Verification;
-  sasStop?: AbortController;
-  /** Messages this peer may still send (see {@link PEER_MESSAGE_LIMIT}). */
-  bucket?: TokenBucket;
-  /** Messages dropped for going over the limit since the last warning. */
-  dropped?: number;
-  /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
-  held?: boolean;
-  /** Our user must say yes before this attempt connects (a stranger, or a changed identity). */
-  mustAsk?: boolean;
-  /** What the peer sent while nothing was decided about it (see `keepsMessages`), in order. */
-  buffered?: PeerMessage[];
-  /** Rough size of `buffered`, in UTF-16 code units. */
-  bufferedSize?: number;
-  /** The fingerprint the browser verified on the current connection (see `identity.ts`). */
-  seen?: string;
-  /** The program the peer says it runs (`hello.app`, or the connection's metadata). */
-  app?: string;
-  /** The heartbeat of the established connection, ended by `heartbeatStop`. */
-  heartbeat?: Heartbeat;
-  heartbeatStop?: AbortController;
-  /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
-  accepted?: boolean;
-  /** The peer's fingerprint on the last connection that worked: a reconnection must present the same. */
-  knownFingerprint?: string;
-  /** When the working connection was lost, in ms since the Unix epoch; unset when not reconnecting. */
-  lostAt?: number;
-  reconnectAttempt?: number;
-  reconnectTimer?: ReturnType<typeof setTimeout>;
-  /** Byte totals at the previous connection-panel reading. */
-  lastSample?: LinkSample;
-  /** The connection we just said `bye` on: closed a moment later, so the `bye` leaves first. */
-  byeOn?: DataConnection;
-  /** STUN error codes (`icecandidateerror`) from TURN servers while this connection gathered candidates. */
-  turnErrors?: Set<number>;
-  waiters: Array<(result: Result) => void>;
-}
-
 /**
  * Owns the `Peer` and its connections. Create one per peer host; call
  * {@link PeerSession.configure} with the settings to start it.
  */
 export class PeerSession {
   private settings?: SessionSettings;
-  private readonly peers = new Map<string, PeerEntry>();
+  private readonly peers = new Map<string, RemotePeer>();
   private readonly history: MessageHistory;
   private lastPeerId?: string;
   private stateQueued = false;
@@ -184,6 +123,10 @@ export class PeerSession {
 
   /** Tab, tab-audio and microphone shares with connected peers. */
   readonly shares: ShareManager;
+  /** What peers send us, from the wire to the history, the verification and the shares. */
+  private readonly messages: MessageRouter;
+  /** Dials lost peers again. */
+  private readonly reconnector: Reconnector;
 
   constructor(private readonly deps: PeerSessionDeps) {
     this.now = deps.now ?? Date.now;
@@ -222,6 +165,30 @@ export class PeerSession {
       },
       deps.media ?? noMedia,
     );
+    this.reconnector = new Reconnector({
+      now: () => this.now(),
+      log: this.log,
+      ownId: () => this.settings?.peerId,
+      isCurrent: (entry) => this.peers.get(entry.view.id) === entry,
+      online: () => this.signaling.server.status === 'online',
+      dial: (peerId) => this.connect(peerId),
+      giveUp: (entry) => this.markDisconnected(entry, 'peer-disconnected', false),
+      changed: () => this.queueState(),
+    });
+    this.messages = new MessageRouter({
+      now: () => this.now(),
+      log: this.log,
+      history: this.history,
+      shares: this.shares,
+      send: (conn, message) => this.sendOn(conn, message),
+      establish: (entry, conn) => this.establish(entry, conn),
+      ended: (entry) => {
+        entry.accepted = false;
+        this.closeConnection(entry);
+        this.markDisconnected(entry, 'peer-disconnected', false);
+      },
+      changed: () => this.queueState(),
+    });
     this.signaling = new SignalingClient({
       createPeer: (id, options) => this.deps.createPeer(id, options),
       iceConfig: () => this.ice.build(),
@@ -383,7 +350,7 @@ export class PeerSession {
     const entry = this.peers.get(peerId);
     if (!entry) return { ok: true };
     this.sayBye(entry);
-    this.stopReconnecting(entry);
+    this.reconnector.stop(entry);
     this.closeConnection(entry);
     this.settle(entry, { ok: false, error: 'peer-disconnected' });
     this.peers.delete(peerId);
@@ -474,12 +441,7 @@ export class PeerSession {
   private onRegistered(token: string, server: SignalingSettings): void {
     this.ice.registered(token, server);
     for (const entry of this.peers.values()) {
-      if (entry.reconnectTimer !== undefined) {
-        clearTimeout(entry.reconnectTimer);
-        entry.reconnectTimer = undefined;
-        entry.reconnectAttempt = 0;
-        this.scheduleReconnect(entry);
-      }
+      this.reconnector.restart(entry);
     }
   }
 
@@ -511,7 +473,7 @@ export class PeerSession {
     this.attach(conn, 'them', dialling);
   }
 
-  private attach(conn: DataConnection, initiator: 'me' | 'them', wanted = false): PeerEntry {
+  private attach(conn: DataConnection, initiator: 'me' | 'them', wanted = false): RemotePeer {
     const peerId = conn.peer;
     let entry = this.peers.get(peerId);
     if (!entry) {
@@ -573,7 +535,7 @@ export class PeerSession {
       // The dialler spoke, so its channel is open: ours may speak now.
       this.gates.get(conn)?.open();
       if (target.conn !== conn) return;
-      this.onData(target, conn, data);
+      this.messages.receive(target, conn, data);
     });
     conn.on('close', () => {
       if (target.closingByUs === conn) {
@@ -599,7 +561,7 @@ export class PeerSession {
    * waiting for them, up to {@link CONSENT_TIMEOUT_MS}; once answered, the connection
    * has {@link CONNECT_TIMEOUT_MS} to open.
    */
-  private awaitAnswer(entry: PeerEntry, conn: DataConnection): void {
+  private awaitAnswer(entry: RemotePeer, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
     const opening = (): void => {
       this.clearConnectTimer(entry);
@@ -630,7 +592,7 @@ export class PeerSession {
    * the identity the browser verified decides first (`identityVerdict`); only then is
    * anything sent, and only {@link establish} flushes the outbox and resumes shares.
    */
-  private opened(target: PeerEntry, conn: DataConnection, initiator: 'me' | 'them', seen: string | undefined): void {
+  private opened(target: RemotePeer, conn: DataConnection, initiator: 'me' | 'them', seen: string | undefined): void {
     const peerId = target.view.id;
     target.seen = seen;
     target.view = { ...target.view };
@@ -662,14 +624,7 @@ export class PeerSession {
     } else {
       this.establish(target, conn);
     }
-    this.replayBuffered(target, conn);
-  }
-
-  /** Hands what the peer sent while we checked or asked to the message handler, in order. */
-  private replayBuffered(entry: PeerEntry, conn: DataConnection): void {
-    const buffered = entry.buffered?.splice(0) ?? [];
-    entry.bufferedSize = 0;
-    for (const message of buffered) if (entry.conn === conn) this.handleMessage(entry, conn, message);
+    this.messages.replay(target, conn);
   }
 
   /**
@@ -679,7 +634,7 @@ export class PeerSession {
    * (`icecandidateerror`: https://www.w3.org/TR/webrtc/#rtcpeerconnectioniceerrorevent; 401 is
    * STUN's Unauthorized, RFC 8489 section 14.8; 701 is the browser's "server unreachable".)
    */
-  private watchTurnErrors(entry: PeerEntry, conn: DataConnection): void {
+  private watchTurnErrors(entry: RemotePeer, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
     if (!pc || typeof pc.addEventListener !== 'function') return;
     const errors = new Set<number>();
@@ -700,7 +655,7 @@ export class PeerSession {
   }
 
   /** The TURN problem behind a failed attempt, if one was seen. */
-  private turnFailure(entry: PeerEntry): ErrorCode | undefined {
+  private turnFailure(entry: RemotePeer): ErrorCode | undefined {
     if (entry.turnErrors?.has(401)) return 'turn-auth-failed';
     if (this.settings?.relayOnly && entry.turnErrors?.size) return 'turn-unreachable';
     return undefined;
@@ -711,7 +666,7 @@ export class PeerSession {
    * certificate's fingerprint and the SHA-256 of the certificate the browser verified
    * for the peer (see `identity.ts`), whatever algorithm the SDP named.
    */
-  private startVerification(entry: PeerEntry, conn: DataConnection): void {
+  private startVerification(entry: RemotePeer, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
     this.checkIdentity(entry);
     this.stopVerification(entry);
@@ -732,14 +687,14 @@ export class PeerSession {
     });
   }
 
-  private stopVerification(entry: PeerEntry): void {
+  private stopVerification(entry: RemotePeer): void {
     entry.sasStop?.abort();
     entry.sasStop = undefined;
     entry.sas = undefined;
   }
 
   /** Marks an open connection connected and starts what runs on it. */
-  private establish(entry: PeerEntry, conn: DataConnection): void {
+  private establish(entry: RemotePeer, conn: DataConnection): void {
     this.log.info(`[secureconnect] ${entry.view.id}: ${conn.connectionId} connected`);
     this.clearConnectTimer(entry);
     entry.mustAsk = false;
@@ -750,7 +705,7 @@ export class PeerSession {
     entry.everConnected = true;
     entry.accepted = true;
     if (entry.lostAt !== undefined && entry.view.lastDrop) entry.view.lastDrop = { ...entry.view.lastDrop, back: this.now() };
-    this.stopReconnecting(entry);
+    this.reconnector.stop(entry);
     this.lastPeerId = entry.view.id;
     this.declined.forget(entry.view.id);
     this.startVerification(entry, conn);
@@ -770,57 +725,14 @@ export class PeerSession {
    * (`queued`) and texts sent but never acknowledged (`undelivered`). Same IDs as
    * before, so the peer shows each text once.
    */
-  private flushOutbox(entry: PeerEntry, conn: DataConnection): void {
+  private flushOutbox(entry: RemotePeer, conn: DataConnection): void {
     this.history.flush(entry.view.id, (message) => this.sendOn(conn, textMessage(message.id, message.text, message.at)));
   }
 
-  /** Dials a lost peer again after its next backoff step (see `reconnect.ts`). */
-  private scheduleReconnect(entry: PeerEntry): void {
-    if (entry.reconnectTimer !== undefined || entry.lostAt === undefined || !this.settings) return;
-    const attempt = entry.reconnectAttempt ?? 0;
-    const delay = reconnectDelayMs(attempt, this.settings.peerId < entry.view.id);
-    entry.view = { ...entry.view, reconnecting: { attempt, retryAt: this.now() + delay } };
-    entry.reconnectTimer = setTimeout(() => {
-      entry.reconnectTimer = undefined;
-      if (this.peers.get(entry.view.id) !== entry || entry.lostAt === undefined || entry.view.state !== 'disconnected') return;
-      entry.reconnectAttempt = attempt + 1;
-      if (!shouldReconnect('peer-disconnected', entry.lostAt, this.now())) {
-        this.stopReconnecting(entry);
-        this.markDisconnected(entry, 'peer-disconnected', false);
-        return;
-      }
-      if (this.signaling.server.status !== 'online') {
-        // Dialling needs the PeerServer; registering again dials at once (see `open`).
-        this.scheduleReconnect(entry);
-        this.queueState();
-        return;
-      }
-      this.log.info(`[secureconnect] reconnecting to ${entry.view.id} (attempt ${attempt + 1})`);
-      void this.connect(entry.view.id).then((result) => {
-        if (!result.ok && entry.lostAt !== undefined && entry.view.state === 'disconnected') {
-          this.scheduleReconnect(entry);
-          this.queueState();
-        }
-      });
-    }, delay);
-    this.queueState();
-  }
-
-  private stopReconnecting(entry: PeerEntry): void {
-    if (entry.reconnectTimer !== undefined) clearTimeout(entry.reconnectTimer);
-    entry.reconnectTimer = undefined;
-    entry.lostAt = undefined;
-    entry.reconnectAttempt = 0;
-    if (entry.view.reconnecting) {
-      entry.view = { ...entry.view };
-      delete entry.view.reconnecting;
-    }
-  }
-
   /** Tells the peer that our user closes the connection on purpose, so it does not dial back. */
-  private sayBye(entry: PeerEntry): void {
+  private sayBye(entry: RemotePeer): void {
     entry.accepted = false;
-    this.stopReconnecting(entry);
+    this.reconnector.stop(entry);
     const conn = entry.conn;
     if (!conn?.open) return;
     this.sendOn(conn, bye());
@@ -888,7 +800,7 @@ export class PeerSession {
    * Hands a held offer to PeerJS as if the signaling guard had passed it: `connection` fires at
    * once and `attach` takes it from there. False (and the peer marked gone) when none was held.
    */
-  private releaseHeld(entry: PeerEntry): boolean {
+  private releaseHeld(entry: RemotePeer): boolean {
     entry.mustAsk = false;
     this.clearConnectTimer(entry);
     if (this.signaling.guard?.release(entry.view.id)) return true;
@@ -940,12 +852,12 @@ export class PeerSession {
     } else {
       this.establish(entry, conn);
     }
-    this.replayBuffered(entry, conn);
+    this.messages.replay(entry, conn);
     return { ok: true };
   }
 
   /** Starts the heartbeat of an established connection (see `heartbeat.ts`). */
-  private startHeartbeat(entry: PeerEntry, conn: DataConnection): void {
+  private startHeartbeat(entry: RemotePeer, conn: DataConnection): void {
     this.stopHeartbeat(entry);
     const stop = new AbortController();
     entry.heartbeatStop = stop;
@@ -963,14 +875,14 @@ export class PeerSession {
     });
   }
 
-  private stopHeartbeat(entry: PeerEntry): void {
+  private stopHeartbeat(entry: RemotePeer): void {
     entry.heartbeatStop?.abort();
     entry.heartbeatStop = undefined;
     entry.heartbeat = undefined;
   }
 
   /** Compares the peer's fingerprint with the pinned one and holds the connection when they differ. */
-  private checkIdentity(entry: PeerEntry): void {
+  private checkIdentity(entry: RemotePeer): void {
     const pinned = this.pinOf(entry.view.id);
     const view = { ...entry.view };
     if (!pinned || entry.view.state !== 'connected') delete view.identity;
@@ -983,7 +895,7 @@ export class PeerSession {
   }
 
   /** Ends a connection whose ICE transport failed: PeerJS does not always fire `close` then. */
-  private watchIce(entry: PeerEntry, conn: DataConnection): void {
+  private watchIce(entry: RemotePeer, conn: DataConnection): void {
     const pc = conn.peerConnection as RTCPeerConnection | undefined;
     pc?.addEventListener('iceconnectionstatechange', () => {
       if (entry.conn !== conn) return;
@@ -994,92 +906,8 @@ export class PeerSession {
     });
   }
 
-  private onData(entry: PeerEntry, conn: DataConnection, data: unknown): void {
-    entry.bucket ??= new TokenBucket(PEER_MESSAGE_LIMIT, this.now());
-    if (!entry.bucket.take(this.now())) {
-      // Dropped before decoding: a flooding peer costs us as little as possible. Logged once per 100.
-      entry.dropped = (entry.dropped ?? 0) + 1;
-      if (entry.dropped % 100 === 1) this.log.warn(`[secureconnect] ${entry.view.id} is over the message rate limit; dropping`);
-      return;
-    }
-    entry.heartbeat?.heard();
-    const decoded = decodePeerMessage(data);
-    if (!decoded.ok) {
-      this.log.warn(`[secureconnect] dropped a message from ${entry.view.id}: ${decoded.reason}`);
-      return;
-    }
-    if (keepsMessages(entry.phase)) {
-      // Only valid messages are kept, so their size is what the schema bounds (texts of at most 64 KiB).
-      const size = 64 + (decoded.message.type === 'text' ? decoded.message.text.length : 0);
-      const buffered = (entry.buffered ??= []);
-      // Setup messages are few per connection and must not be crowded out by texts (a redial flushes its outbox first).
-      const setup = SETUP_TYPES.has(decoded.message.type);
-      const limit = CONSENT_BUFFER_LIMIT + (setup ? SETUP_BUFFER_EXTRA : 0);
-      if (buffered.length < limit && (entry.bufferedSize ?? 0) + size <= CONSENT_BUFFER_BYTES) {
-        buffered.push(decoded.message);
-        entry.bufferedSize = (entry.bufferedSize ?? 0) + size;
-      }
-      return;
-    }
-    this.handleMessage(entry, conn, decoded.message);
-  }
-
-  private handleMessage(entry: PeerEntry, conn: DataConnection, message: PeerMessage): void {
-    // Only a peer whose user accepted sends anything: a lost `hello` must not leave us waiting (see `send-gate.ts`).
-    if (entry.phase === 'awaiting-hello' && message.type !== 'hello' && message.type !== 'bye') this.establish(entry, conn);
-    if (message.type === 'ping') {
-      entry.heartbeat?.peerPings();
-      return;
-    }
-    // A held connection only finishes its verification exchange; nothing reaches the user.
-    if (entry.held && message.type !== 'sas-commit' && message.type !== 'sas-reveal' && message.type !== 'hello') {
-      this.log.warn(`[secureconnect] dropped ${message.type} from ${entry.view.id}: identity changed, waiting for the user`);
-      return;
-    }
-    switch (message.type) {
-      case 'bye':
-        // Their user closed it: no dialling back, and a later connection from them is asked again.
-        entry.accepted = false;
-        this.closeConnection(entry);
-        this.markDisconnected(entry, 'peer-disconnected', false);
-        return;
-      case 'hello':
-        entry.app = message.app;
-        // Shown as a secondary label only, without bidi or control characters (it is the peer's choice).
-        entry.view = { ...entry.view, name: cleanDisplayName(message.name) };
-        // Their user accepted (or their side does not ask): now we are connected.
-        if (entry.phase === 'awaiting-hello') this.establish(entry, conn);
-        this.queueState();
-        return;
-      case 'text': {
-        const historyId = `${entry.view.id}:${message.id}`;
-        // A repeated text (the sender retried) is acknowledged again, not shown twice.
-        if (!this.history.has(historyId)) {
-          this.addMessage({ id: historyId, peerId: entry.view.id, direction: 'in', text: message.text, status: 'received' });
-        }
-        this.sendOn(conn, ack(message.id));
-        return;
-      }
-      case 'sas-commit':
-        entry.sas?.onCommit(message.hash);
-        return;
-      case 'sas-reveal':
-        entry.sas?.onReveal(message.nonce);
-        return;
-      case 'share-accept':
-      case 'share-decline':
-      case 'share-end':
-        this.shares.onSignal(entry.view.id, message);
-        return;
-      case 'ack': {
-        this.history.delivered(entry.view.id, message.id);
-        return;
-      }
-    }
-  }
-
   /** A peer far over the frame limit is cut off: no dialling back, and it is asked again next time (unless trusted). */
-  private onFlood(entry: PeerEntry, conn: DataConnection): void {
+  private onFlood(entry: RemotePeer, conn: DataConnection): void {
     if (entry.conn !== conn) return;
     this.log.warn(`[secureconnect] ${entry.view.id} flooded the connection; closing it`);
     entry.accepted = false;
@@ -1106,7 +934,7 @@ export class PeerSession {
     if (!gate.send(paced)) this.log.warn(`[secureconnect] ${message.type} to ${conn.peer} not sent: too many messages waiting`);
   }
 
-  private fail(entry: PeerEntry, error: ErrorCode): void {
+  private fail(entry: RemotePeer, error: ErrorCode): void {
     const conn = entry.conn;
     this.log.info(`[secureconnect] ${entry.view.id}: ${conn?.connectionId ?? 'attempt'} failed: ${error}${conn ? `; ${channelState(conn, framesReceived(conn))}` : ''}`);
     // Asked for before the close below; Chromium answers with the figures it had.
@@ -1117,7 +945,7 @@ export class PeerSession {
     if (!entry.everConnected && this.peers.get(entry.view.id) === entry) this.peers.delete(entry.view.id);
   }
 
-  private closeConnection(entry: PeerEntry): void {
+  private closeConnection(entry: RemotePeer): void {
     this.clearConnectTimer(entry);
     const conn = entry.conn;
     if (!conn) return;
@@ -1142,16 +970,16 @@ export class PeerSession {
 
   /**
    * @param lost the connection was lost rather than closed by a person: dial again
-   *   (see {@link scheduleReconnect}) while {@link shouldReconnect} allows.
+   *   (see `reconnector.ts`) while `shouldReconnect` allows.
    */
-  private markDisconnected(entry: PeerEntry, error: ErrorCode | undefined, lost = error !== undefined): void {
+  private markDisconnected(entry: RemotePeer, error: ErrorCode | undefined, lost = error !== undefined): void {
     const wasConnected = entry.view.state === 'connected';
     const resuming = lost && !!entry.accepted && (wasConnected || entry.lostAt !== undefined) && shouldReconnect(error, entry.lostAt ?? this.now(), this.now());
     if (resuming && entry.lostAt === undefined) {
       entry.lostAt = this.now();
       entry.view = { ...entry.view, lastDrop: { at: entry.lostAt } };
     } else if (!resuming) {
-      this.stopReconnecting(entry);
+      this.reconnector.stop(entry);
     }
     this.clearConnectTimer(entry);
     this.stopHeartbeat(entry);
@@ -1167,12 +995,12 @@ export class PeerSession {
     this.settle(entry, { ok: false, error: error ?? 'peer-disconnected' });
     this.shares.onPeerGone(entry.view.id, resuming);
     this.history.lost(entry.view.id, resuming);
-    if (resuming) this.scheduleReconnect(entry);
+    if (resuming) this.reconnector.schedule(entry);
     this.queueState();
   }
 
   /** Moves `entry` to `phase`, and its view's state with it; a move the rules do not have is logged. */
-  private setPhase(entry: PeerEntry, phase: Phase): void {
+  private setPhase(entry: RemotePeer, phase: Phase): void {
     if (!canMove(entry.phase, phase)) this.log.warn(`[secureconnect] ${entry.view.id}: unexpected phase change ${entry.phase} -> ${phase}`);
     entry.phase = phase;
     const state = viewStateOf(phase);
@@ -1180,16 +1008,16 @@ export class PeerSession {
   }
 
   /** Our user has to answer this peer before it connects. */
-  private isAsking(entry: PeerEntry): boolean {
+  private isAsking(entry: RemotePeer): boolean {
     return !!entry.mustAsk && entry.phase !== 'connected' && entry.phase !== 'disconnected' && entry.phase !== 'awaiting-hello';
   }
 
-  private settle(entry: PeerEntry, result: Result): void {
+  private settle(entry: RemotePeer, result: Result): void {
     const waiters = entry.waiters.splice(0);
     for (const resolve of waiters) resolve(result);
   }
 
-  private clearConnectTimer(entry: PeerEntry): void {
+  private clearConnectTimer(entry: RemotePeer): void {
     if (entry.connectTimer !== undefined) clearTimeout(entry.connectTimer);
     entry.connectTimer = undefined;
   }

@@ -3,7 +3,14 @@
  * allowed between phases. `docs/architecture.md` ("Connection state machine")
  * draws them; a unit test holds the two to each other.
  */
+import type { DataConnection } from 'peerjs';
+import type { ErrorCode } from '../errors';
+import type { PeerMessage } from '../protocol/peer';
 import type { PeerView } from '../protocol/runtime';
+import type { Heartbeat } from './heartbeat';
+import type { LinkSample } from './link-stats';
+import type { TokenBucket } from './rate-limit';
+import type { Verification } from './verification';
 
 /**
  * Where a remote peer stands. Every phase but `connected` and `disconnected` shows
@@ -49,4 +56,58 @@ export function canMove(from: Phase, to: Phase): boolean {
 /** Phases in which what the peer sends is kept, not handled: nothing is decided about it yet. */
 export function keepsMessages(phase: Phase): boolean {
   return phase === 'opening' || phase === 'checking' || phase === 'asking';
+}
+
+/**
+ * What the session keeps for one remote peer: its view, its phase, its current
+ * `DataConnection`, and the timers and tasks of that connection.
+ */
+export interface RemotePeer {
+  view: PeerView;
+  /** Where the peer stands in the connection rules (see `remote-peer.ts`); set only by `setPhase`. */
+  phase: Phase;
+  conn?: DataConnection;
+  /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
+  closingByUs?: DataConnection;
+  connectTimer?: ReturnType<typeof setTimeout>;
+  /** False until the first `open`: a failed first attempt is not kept in the list. */
+  everConnected: boolean;
+  /** The verification-code exchange of the current connection. */
+  sas?: Verification;
+  sasStop?: AbortController;
+  /** Messages this peer may still send (see `PEER_MESSAGE_LIMIT`). */
+  bucket?: TokenBucket;
+  /** Messages dropped for going over the limit since the last warning. */
+  dropped?: number;
+  /** The peer's identity differs from the pinned one: nothing is delivered either way until the user decides. */
+  held?: boolean;
+  /** Our user must say yes before this attempt connects (a stranger, or a changed identity). */
+  mustAsk?: boolean;
+  /** What the peer sent while nothing was decided about it (see `keepsMessages`), in order. */
+  buffered?: PeerMessage[];
+  /** Rough size of `buffered`, in UTF-16 code units. */
+  bufferedSize?: number;
+  /** The fingerprint the browser verified on the current connection (see `identity.ts`). */
+  seen?: string;
+  /** The program the peer says it runs (`hello.app`, or the connection's metadata). */
+  app?: string;
+  /** The heartbeat of the established connection, ended by `heartbeatStop`. */
+  heartbeat?: Heartbeat;
+  heartbeatStop?: AbortController;
+  /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
+  accepted?: boolean;
+  /** The peer's fingerprint on the last connection that worked: a reconnection must present the same. */
+  knownFingerprint?: string;
+  /** When the working connection was lost, in ms since the Unix epoch; unset when not reconnecting. */
+  lostAt?: number;
+  reconnectAttempt?: number;
+  reconnectTimer?: ReturnType<typeof setTimeout>;
+  /** Byte totals at the previous connection-panel reading. */
+  lastSample?: LinkSample;
+  /** The connection we just said `bye` on: closed a moment later, so the `bye` leaves first. */
+  byeOn?: DataConnection;
+  /** STUN error codes (`icecandidateerror`) from TURN servers while this connection gathered candidates. */
+  turnErrors?: Set<number>;
+  /** Callers of `connect` waiting for this attempt's outcome. */
+  waiters: Array<(result: { ok: true } | { ok: false; error: ErrorCode }) => void>;
 }
