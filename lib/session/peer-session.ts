@@ -33,25 +33,23 @@ import { channelCounters, channelState } from './channel-state';
 import { SendGate } from './send-gate';
 import { canMove, viewStateOf, type Phase, type RemotePeer } from './remote-peer';
 import { Pacer } from './pacer';
-import { DeclinedPeers } from './declined';
 import { Heartbeat } from './heartbeat';
 import { startVerification } from './verification';
 import { IceConfig } from './ice-config';
 import { MessageHistory, type NewMessage } from './history';
 import { identityVerdict, waitForRemoteFingerprint } from './identity';
-import { MAX_HELD_OFFERS, type OfferDecision, type OfferInfo } from './signaling-guard';
 import { SignalingClient } from './signaling-client';
 
 export { REGISTER_TIMEOUT_MS } from './signaling-client';
 import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 import { MessageRouter } from './peer-messages';
+import { Consent, CONSENT_TIMEOUT_MS } from './consent';
 
 /** How long a connection may take to open before we give up, in ms. */
 export const CONNECT_TIMEOUT_MS = 15_000;
 
-/** How long a connection may wait for a person to accept it, in ms. */
-export const CONSENT_TIMEOUT_MS = 120_000;
+export { CONSENT_TIMEOUT_MS } from './consent';
 
 /** How long a dialled peer may take to answer before we show that its user is being asked, in ms. */
 export const ANSWER_WAIT_MS = 1500;
@@ -111,8 +109,8 @@ export class PeerSession {
   private generation = 0;
   /** The `Peer`, its registration and retries, and the gate on its signaling. */
   private readonly signaling: SignalingClient;
-  /** Strangers our user declined: they are refused without a prompt for a while. */
-  private readonly declined = new DeclinedPeers();
+  /** Who may connect without asking, and our user's answers for the others. */
+  private readonly consent: Consent;
   /** One sending budget per connection (see `pacer.ts`); gone with the connection. */
   private readonly pacers = new WeakMap<DataConnection, Pacer>();
   /** Answered connections: what we send waits until the dialler was heard (see `send-gate.ts`). */
@@ -165,6 +163,24 @@ export class PeerSession {
       },
       deps.media ?? noMedia,
     );
+    this.consent = new Consent({
+      now: () => this.now(),
+      log: this.log,
+      settings: () => this.settings,
+      peers: this.peers,
+      guard: () => this.signaling.guard,
+      isTrusted: (peerId) => this.isTrusted(peerId),
+      ask: (peerId) => this.deps.onConnectionRequest?.(peerId),
+      isAsking: (entry) => this.isAsking(entry),
+      setPhase: (entry, phase) => this.setPhase(entry, phase),
+      clearConnectTimer: (entry) => this.clearConnectTimer(entry),
+      closeConnection: (entry) => this.closeConnection(entry),
+      fail: (entry, error) => this.fail(entry, error),
+      sendHello: (conn) => this.sendOn(conn, hello(this.settings?.displayName ?? '')),
+      establish: (entry, conn) => this.establish(entry, conn),
+      replay: (entry, conn) => this.messages.replay(entry, conn),
+      changed: () => this.queueState(),
+    });
     this.reconnector = new Reconnector({
       now: () => this.now(),
       log: this.log,
@@ -193,8 +209,8 @@ export class PeerSession {
       createPeer: (id, options) => this.deps.createPeer(id, options),
       iceConfig: () => this.ice.build(),
       policy: {
-        onOffer: (offer) => this.decideOffer(offer),
-        onRefused: (peerId, connectionId, reason) => this.onRefused(peerId, connectionId, reason),
+        onOffer: (offer) => this.consent.decide(offer),
+        onRefused: (peerId, connectionId, reason) => this.consent.refused(peerId, connectionId, reason),
         onDropped: (detail) => this.log.warn(`[secureconnect] signaling: dropped ${detail}`),
         onWithdrawn: (peerId, connectionId) => {
           const entry = this.peers.get(peerId);
@@ -247,7 +263,7 @@ export class PeerSession {
         else {
           this.checkIdentity(entry);
           // The trusted list can arrive after the peer's offer: a request it now covers is answered as that offer would have been.
-          if (entry.phase === 'offer-held' && this.isTrusted(entry.view.id)) this.releaseHeld(entry);
+          if (entry.phase === 'offer-held' && this.isTrusted(entry.view.id)) this.consent.release(entry);
         }
       }
       return;
@@ -302,7 +318,7 @@ export class PeerSession {
     if (existing && this.isAsking(existing)) {
       // Our user asks to connect to a peer that is asking us: that is a yes.
       const joined = new Promise<Result>((resolve) => existing.waiters.push(resolve));
-      const answered = this.answerConnection(peerId, true);
+      const answered = this.consent.answer(peerId, true);
       return answered.ok ? joined : Promise.resolve(answered);
     }
     if (existing?.view.state === 'connecting') {
@@ -322,7 +338,7 @@ export class PeerSession {
     if (turnPending) {
       return turnPending.then(() => (this.signaling.peer === peer ? this.connect(peerId) : { ok: false, error: 'not-ready' }));
     }
-    this.declined.forget(peerId);
+    this.consent.declined.forget(peerId);
     const relayProblem = this.ice.relayProblem();
     if (relayProblem) return Promise.resolve({ ok: false, error: relayProblem });
     const conn = peer.connect(peerId, {
@@ -707,7 +723,7 @@ export class PeerSession {
     if (entry.lostAt !== undefined && entry.view.lastDrop) entry.view.lastDrop = { ...entry.view.lastDrop, back: this.now() };
     this.reconnector.stop(entry);
     this.lastPeerId = entry.view.id;
-    this.declined.forget(entry.view.id);
+    this.consent.declined.forget(entry.view.id);
     this.startVerification(entry, conn);
     // A held (changed) identity is not the one our user accepted.
     if (!entry.held) entry.knownFingerprint = entry.seen;
@@ -749,111 +765,12 @@ export class PeerSession {
     return this.settings ? pinOf(this.settings, peerId) : undefined;
   }
 
-  /** The signaling guard's question: what to do with a valid offer from `offer.peerId`. */
-  private decideOffer(offer: OfferInfo): OfferDecision {
-    const settings = this.settings;
-    const peerId = offer.peerId;
-    if (!settings || peerId === settings.peerId) return 'drop';
-    // Blocked peers learn no more than a decline, and our user is not asked.
-    if (settings.blocked.includes(peerId)) return 'declined';
-    const entry = this.peers.get(peerId);
-    // Calls come only on an open data connection (see `shares.ts`); others never get a peer connection.
-    if (offer.kind === 'media') return entry?.conn ? 'pass' : 'drop';
-    // Our user dials them too (glare): their offer is as good as ours.
-    if (entry?.conn && entry.view.initiator === 'me' && entry.view.state === 'connecting') return 'pass';
-    if (this.isTrusted(peerId)) return 'pass';
-    // Accepted in this session: the offer must claim the identity accepted then (checked for real once DTLS is done).
-    if (entry?.accepted && entry.knownFingerprint !== undefined && offer.claimedFingerprint === entry.knownFingerprint) return 'pass';
-    if (this.declined.refuses(peerId, this.now())) return 'declined';
-    const held = this.signaling.guard?.held() ?? [];
-    if (!held.includes(peerId) && held.length >= MAX_HELD_OFFERS) return 'busy';
-    this.askAbout(peerId, offer);
-    return 'hold';
-  }
-
-  /** Lists a held offer as a request for our user; nothing is answered until the user decides. */
-  private askAbout(peerId: string, offer: OfferInfo): void {
-    let entry = this.peers.get(peerId);
-    if (!entry) {
-      entry = { view: { id: peerId, state: 'connecting', name: '', initiator: 'them', since: this.now() }, phase: 'offer-held', everConnected: false, waiters: [] };
-      this.peers.set(peerId, entry);
-    } else if (entry.conn) {
-      this.closeConnection(entry);
-    }
-    const target = entry;
-    this.log.info(`[secureconnect] ${peerId}: offer ${offer.connectionId} held for our user (not trusted${entry.accepted ? ', accepted before with another certificate' : ''})`);
-    target.mustAsk = true;
-    this.setPhase(target, 'offer-held');
-    target.app = offer.app;
-    target.view = { ...target.view, initiator: 'them', since: this.now(), waiting: 'our-answer' };
-    delete target.view.error;
-    this.clearConnectTimer(target);
-    target.connectTimer = setTimeout(() => {
-      this.signaling.guard?.refuse(peerId, 'declined');
-      this.fail(target, 'connect-timeout');
-    }, CONSENT_TIMEOUT_MS);
-    this.deps.onConnectionRequest?.(peerId);
-    this.queueState();
-  }
-
   /**
-   * Hands a held offer to PeerJS as if the signaling guard had passed it: `connection` fires at
-   * once and `attach` takes it from there. False (and the peer marked gone) when none was held.
-   */
-  private releaseHeld(entry: RemotePeer): boolean {
-    entry.mustAsk = false;
-    this.clearConnectTimer(entry);
-    if (this.signaling.guard?.release(entry.view.id)) return true;
-    this.fail(entry, 'peer-disconnected');
-    return false;
-  }
-
-  /** The peer refused our attempt `connectionId` (its user declined, or too many requests wait there). */
-  private onRefused(peerId: string, connectionId: string, reason: 'declined' | 'busy'): void {
-    const entry = this.peers.get(peerId);
-    if (!entry?.conn || entry.conn.connectionId !== connectionId || entry.view.state !== 'connecting') return;
-    this.fail(entry, reason === 'busy' ? 'peer-busy' : 'connection-declined');
-  }
-
-  /**
-   * Our user's answer to an incoming connection from an untrusted peer.
+   * Our user's answer to an incoming connection from an untrusted peer (see `consent.ts`).
    * Accept connects it (and delivers what the peer sent meanwhile); decline closes it.
    */
   answerConnection(peerId: string, accept: boolean): Result {
-    const entry = this.peers.get(peerId);
-    const conn = entry?.conn;
-    if (!entry || !this.isAsking(entry) || (!conn && entry.phase !== 'offer-held')) return { ok: false, error: 'not-connected' };
-    if (!accept) {
-      this.declined.decline(peerId, this.now());
-      this.signaling.guard?.refuse(peerId, 'declined');
-      entry.accepted = false;
-      this.fail(entry, 'connection-declined');
-      if (!entry.everConnected) this.peers.delete(peerId);
-      this.queueState();
-      return { ok: true };
-    }
-    this.declined.forget(peerId);
-    if (!conn) {
-      // Whoever our user accepted now is the identity to expect (see `identityVerdict`).
-      entry.accepted = true;
-      entry.knownFingerprint = undefined;
-      return this.releaseHeld(entry) ? { ok: true } : { ok: false, error: 'not-connected' };
-    }
-    entry.mustAsk = false;
-    entry.knownFingerprint = entry.seen;
-    this.sendOn(conn, hello(this.settings?.displayName ?? ''));
-    if (entry.view.initiator === 'me') {
-      // Connected once their `hello` arrives (it may be among what they sent meanwhile).
-      this.setPhase(entry, 'awaiting-hello');
-      this.clearConnectTimer(entry);
-      entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
-      entry.view = { ...entry.view, waiting: 'their-answer' };
-      this.queueState();
-    } else {
-      this.establish(entry, conn);
-    }
-    this.messages.replay(entry, conn);
-    return { ok: true };
+    return this.consent.answer(peerId, accept);
   }
 
   /** Starts the heartbeat of an established connection (see `heartbeat.ts`). */

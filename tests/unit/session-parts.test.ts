@@ -1,6 +1,7 @@
 /**
- * Two parts of the session on their own: the router of what peers send
- * (lib/session/peer-messages.ts) and the reconnector (lib/session/reconnector.ts).
+ * Parts of the session on their own: the router of what peers send
+ * (lib/session/peer-messages.ts), the reconnector (lib/session/reconnector.ts) and
+ * consent (lib/session/consent.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataConnection } from 'peerjs';
@@ -9,6 +10,9 @@ import { CONSENT_BUFFER_LIMIT, MessageRouter, SETUP_BUFFER_EXTRA, type MessageRo
 import { PEER_MESSAGE_LIMIT } from '@/lib/session/rate-limit';
 import { RECONNECT_WINDOW_MS } from '@/lib/session/reconnect';
 import { Reconnector, type ReconnectorHost } from '@/lib/session/reconnector';
+import { Consent } from '@/lib/session/consent';
+import { MAX_HELD_OFFERS } from '@/lib/session/signaling-guard';
+import { settings } from './support/fake-peer';
 import type { Phase, RemotePeer } from '@/lib/session/remote-peer';
 
 const remote = (phase: Phase): RemotePeer => ({ view: { id: 'bob-otter-2000', state: 'connecting', name: '', initiator: 'me', since: 0 }, phase, everConnected: false, waiters: [] });
@@ -118,5 +122,53 @@ describe('Reconnector', () => {
     expect(gaveUp).toEqual(['bob-otter-2000']);
     expect(entry.view.reconnecting).toBeUndefined();
     expect(entry.lostAt).toBeUndefined();
+  });
+});
+
+describe('Consent.decide', () => {
+  function consent(held: string[] = []) {
+    const asked: string[] = [];
+    const peers = new Map<string, RemotePeer>();
+    const c = new Consent({
+      now: () => 0,
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      settings: () => ({ ...settings, trusted: ['trusted-otter-1'], blocked: ['blocked-otter-1'] }),
+      peers,
+      guard: () => ({ held: () => held, release: () => false, refuse: () => {}, withdraw: () => {} }),
+      isTrusted: (id) => id === 'trusted-otter-1',
+      ask: (id) => asked.push(id),
+      isAsking: () => false,
+      setPhase: (entry, phase) => (entry.phase = phase),
+      clearConnectTimer: () => {},
+      closeConnection: () => {},
+      fail: () => {},
+      sendHello: () => {},
+      establish: () => {},
+      replay: () => {},
+      changed: () => {},
+    });
+    return { c, asked, peers };
+  }
+  const offer = (peerId: string, kind: 'data' | 'media' = 'data') => ({ peerId, connectionId: 'dc_x', kind });
+
+  it('answers at once only whom it may: ourselves dropped, blocked declined, trusted passed, a call without a connection dropped', () => {
+    const { c, asked } = consent();
+    expect(c.decide(offer(settings.peerId))).toBe('drop');
+    expect(c.decide(offer('blocked-otter-1'))).toBe('declined');
+    expect(c.decide(offer('trusted-otter-1'))).toBe('pass');
+    expect(c.decide(offer('stranger-otter-1', 'media'))).toBe('drop');
+    expect(asked).toEqual([]);
+  });
+
+  it('holds a stranger\'s offer and asks our user; busy once MAX_HELD_OFFERS wait; declined while a decline lasts', () => {
+    const { c, asked, peers } = consent();
+    expect(c.decide(offer('stranger-otter-1'))).toBe('hold');
+    expect(asked).toEqual(['stranger-otter-1']);
+    expect(peers.get('stranger-otter-1')).toMatchObject({ phase: 'offer-held', mustAsk: true, view: { waiting: 'our-answer' } });
+    clearTimeout(peers.get('stranger-otter-1')!.connectTimer);
+    const full = consent(Array.from({ length: MAX_HELD_OFFERS }, (_, i) => `waiting-otter-${i}`));
+    expect(full.c.decide(offer('stranger-otter-2'))).toBe('busy');
+    full.c.declined.decline('stranger-otter-3', 0);
+    expect(full.c.decide(offer('stranger-otter-3'))).toBe('declined');
   });
 });
