@@ -45,14 +45,10 @@ import type { MediaAccess } from './media';
 import { ShareManager } from './shares';
 import { MessageRouter } from './peer-messages';
 import { Consent, CONSENT_TIMEOUT_MS } from './consent';
-
-/** How long a connection may take to open before we give up, in ms. */
-export const CONNECT_TIMEOUT_MS = 15_000;
+import { CONNECT_TIMEOUT_MS, TransportWatch } from './transport-watch';
 
 export { CONSENT_TIMEOUT_MS } from './consent';
-
-/** How long a dialled peer may take to answer before we show that its user is being asked, in ms. */
-export const ANSWER_WAIT_MS = 1500;
+export { ANSWER_WAIT_MS, CONNECT_TIMEOUT_MS } from './transport-watch';
 
 export { SAS_TIMEOUT_MS } from './verification';
 
@@ -125,6 +121,8 @@ export class PeerSession {
   private readonly messages: MessageRouter;
   /** Dials lost peers again. */
   private readonly reconnector: Reconnector;
+  /** The answer to our offers, TURN errors and ICE failures of each connection. */
+  private readonly transport: TransportWatch;
 
   constructor(private readonly deps: PeerSessionDeps) {
     this.now = deps.now ?? Date.now;
@@ -163,6 +161,16 @@ export class PeerSession {
       },
       deps.media ?? noMedia,
     );
+    this.transport = new TransportWatch({
+      relayOnly: () => !!this.settings?.relayOnly,
+      fail: (entry, error) => this.fail(entry, error),
+      lost: (entry) => {
+        this.closeConnection(entry);
+        this.markDisconnected(entry, 'peer-disconnected');
+      },
+      clearConnectTimer: (entry) => this.clearConnectTimer(entry),
+      changed: () => this.queueState(),
+    });
     this.consent = new Consent({
       now: () => this.now(),
       log: this.log,
@@ -528,16 +536,16 @@ export class PeerSession {
       (reason) => this.log.warn(`[secureconnect] ${peerId}: dropped data (${reason})`),
       () => this.onFlood(target, conn),
     );
-    if (initiator === 'me') this.awaitAnswer(target, conn);
-    else target.connectTimer = setTimeout(() => this.fail(target, this.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
-    this.watchTurnErrors(target, conn);
+    if (initiator === 'me') this.transport.awaitAnswer(target, conn);
+    else target.connectTimer = setTimeout(() => this.fail(target, this.transport.turnFailure(target) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
+    this.transport.watchTurnErrors(target, conn);
     this.queueState();
 
     conn.on('open', () => {
       if (target.conn !== conn) return;
       this.clearConnectTimer(target);
       this.gates.get(conn)?.channelOpened();
-      this.watchIce(target, conn);
+      this.transport.watchIce(target, conn);
       // Nothing is sent, queued or resumed before we know who is there.
       this.setPhase(target, 'checking');
       target.connectTimer = setTimeout(() => this.fail(target, 'connect-timeout'), CONNECT_TIMEOUT_MS);
@@ -566,41 +574,9 @@ export class PeerSession {
     conn.on('error', (error) => {
       if (target.conn !== conn) return;
       this.log.warn(`[secureconnect] connection to ${peerId}: ${error.type} ${error.message}`);
-      if (target.view.state === 'connecting') this.fail(target, this.turnFailure(target) ?? 'webrtc');
+      if (target.view.state === 'connecting') this.fail(target, this.transport.turnFailure(target) ?? 'webrtc');
     });
     return target;
-  }
-
-  /**
-   * Times a dialled connection: a peer whose user is asked holds our offer unanswered
-   * (see `signaling-guard.ts`), so no answer within {@link ANSWER_WAIT_MS} shows as
-   * waiting for them, up to {@link CONSENT_TIMEOUT_MS}; once answered, the connection
-   * has {@link CONNECT_TIMEOUT_MS} to open.
-   */
-  private awaitAnswer(entry: RemotePeer, conn: DataConnection): void {
-    const pc = conn.peerConnection as RTCPeerConnection | undefined;
-    const opening = (): void => {
-      this.clearConnectTimer(entry);
-      entry.connectTimer = setTimeout(() => this.fail(entry, this.turnFailure(entry) ?? 'connect-timeout'), CONNECT_TIMEOUT_MS);
-      if (entry.view.waiting === 'their-answer') {
-        entry.view = { ...entry.view };
-        delete entry.view.waiting;
-        this.queueState();
-      }
-    };
-    if (!pc || typeof pc.addEventListener !== 'function') return opening();
-    entry.connectTimer = setTimeout(() => {
-      if (entry.conn !== conn || pc.remoteDescription) return;
-      entry.view = { ...entry.view, waiting: 'their-answer' };
-      entry.connectTimer = setTimeout(() => this.fail(entry, 'connection-declined'), CONSENT_TIMEOUT_MS);
-      this.queueState();
-    }, ANSWER_WAIT_MS);
-    const onSignaling = (): void => {
-      if (!pc.remoteDescription) return;
-      pc.removeEventListener('signalingstatechange', onSignaling);
-      if (entry.conn === conn && entry.view.state === 'connecting') opening();
-    };
-    pc.addEventListener('signalingstatechange', onSignaling);
   }
 
   /**
@@ -641,40 +617,6 @@ export class PeerSession {
       this.establish(target, conn);
     }
     this.messages.replay(target, conn);
-  }
-
-  /**
-   * Collects TURN servers' errors while candidates are gathered, and in relay-only
-   * mode fails the attempt at once when gathering ended without a single relay
-   * candidate: nothing else could ever connect, so waiting for the timeout would only hide why.
-   * (`icecandidateerror`: https://www.w3.org/TR/webrtc/#rtcpeerconnectioniceerrorevent; 401 is
-   * STUN's Unauthorized, RFC 8489 section 14.8; 701 is the browser's "server unreachable".)
-   */
-  private watchTurnErrors(entry: RemotePeer, conn: DataConnection): void {
-    const pc = conn.peerConnection as RTCPeerConnection | undefined;
-    if (!pc || typeof pc.addEventListener !== 'function') return;
-    const errors = new Set<number>();
-    entry.turnErrors = errors;
-    let relayed = false;
-    pc.addEventListener('icecandidateerror', (event) => {
-      const error = event as RTCPeerConnectionIceErrorEvent;
-      if (/^turns?:/.test(error.url ?? '')) errors.add(error.errorCode);
-    });
-    pc.addEventListener('icecandidate', (event) => {
-      if ((event as RTCPeerConnectionIceEvent).candidate?.type === 'relay') relayed = true;
-    });
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState !== 'complete' || relayed || !this.settings?.relayOnly) return;
-      if (entry.conn !== conn || entry.view.state !== 'connecting') return;
-      this.fail(entry, this.turnFailure(entry) ?? 'turn-unreachable');
-    });
-  }
-
-  /** The TURN problem behind a failed attempt, if one was seen. */
-  private turnFailure(entry: RemotePeer): ErrorCode | undefined {
-    if (entry.turnErrors?.has(401)) return 'turn-auth-failed';
-    if (this.settings?.relayOnly && entry.turnErrors?.size) return 'turn-unreachable';
-    return undefined;
   }
 
   /**
@@ -809,18 +751,6 @@ export class PeerSession {
     if (entry.held) this.log.warn(`[secureconnect] ${entry.view.id} presents a different identity than the one pinned; holding the connection`);
     entry.view = view;
     this.queueState();
-  }
-
-  /** Ends a connection whose ICE transport failed: PeerJS does not always fire `close` then. */
-  private watchIce(entry: RemotePeer, conn: DataConnection): void {
-    const pc = conn.peerConnection as RTCPeerConnection | undefined;
-    pc?.addEventListener('iceconnectionstatechange', () => {
-      if (entry.conn !== conn) return;
-      if (pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'closed') {
-        this.closeConnection(entry);
-        this.markDisconnected(entry, 'peer-disconnected');
-      }
-    });
   }
 
   /** A peer far over the frame limit is cut off: no dialling back, and it is asked again next time (unless trusted). */
