@@ -34,11 +34,11 @@ interface Chunk {
 }
 
 /** Frames each guarded connection received, before any limit (for failure reports). */
-const frameCounts = new WeakMap<DataConnection, number>();
+const frameCounters = new WeakMap<DataConnection, () => number>();
 
 /** Frames `conn` received since {@link guardDataConnection}, dropped ones included. */
 export function framesReceived(conn: DataConnection): number {
-  return frameCounts.get(conn) ?? 0;
+  return frameCounters.get(conn)?.() ?? 0;
 }
 
 type Internals = {
@@ -76,9 +76,11 @@ export function guardDataConnection(conn: DataConnection, now: () => number, onD
   };
   const handleData = inner._handleDataMessage?.bind(conn);
   if (handleData) {
-    frameCounts.set(conn, 0);
+    // A closure counter: the hot path pays one increment, not a WeakMap lookup per frame.
+    let framesIn = 0;
+    frameCounters.set(conn, () => framesIn);
     inner._handleDataMessage = (event) => {
-      frameCounts.set(conn, (frameCounts.get(conn) ?? 0) + 1);
+      framesIn++;
       if (flooded) return;
       // Before BinaryPack runs: a flood costs one comparison per frame.
       if (!frames.take(now())) return tooMany();

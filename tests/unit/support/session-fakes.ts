@@ -72,7 +72,6 @@ export class FakePeer extends EventEmitter {
   lostServer(): void {
     this.open = false;
     this.emit('error', Object.assign(new Error('Lost connection to server.'), { type: 'network' }));
-    this.disconnected = true;
-    this.emit('disconnected', this.id);
+    this.disconnect();
   }
 }
