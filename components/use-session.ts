@@ -3,19 +3,27 @@
  * the peer host, kept current by its events, and the commands to change them.
  * The page holds no connection of its own.
  */
-import { onBeforeUnmount, onMounted, ref, shallowRef } from 'vue';
+import { inject, onBeforeUnmount, onMounted, provide, ref, shallowRef, type InjectionKey } from 'vue';
 import { browser } from 'wxt/browser';
 import type { ErrorCode } from '@/lib/errors';
-import { commandSession, onSessionEvent, type RuntimeLike } from '@/lib/messaging';
+import { HostLine } from '@/lib/host-line';
+import type { RuntimeLike } from '@/lib/messaging';
 import type { ChatMessage, SessionCommand, SessionReply, SessionState } from '@/lib/protocol/runtime';
+import type { PortRuntime } from '@/lib/session/host-ports';
 import type { HistoryChange } from '@/lib/session/message-batcher';
 
-/**
- * After this long without events the page asks for the state again, in ms: covers
- * a restarted host. The history comes along only when its length shows that the
- * page missed some of it (message events carry the length too, for a gap at once).
- */
-const RESYNC_MS = 5000;
+/** Sends a command on the page's line and resolves with the reply (never rejects). */
+export type SessionCommander = <C extends SessionCommand>(command: C) => Promise<SessionReply<C['type']>>;
+
+/** The page's {@link SessionCommander}, for components below the one that called {@link useSession}. */
+export const sessionCommandKey: InjectionKey<SessionCommander> = Symbol('session-command');
+
+/** The commander that {@link useSession} provided; for components inside its page. */
+export function useSessionCommand(): SessionCommander {
+  const command = inject(sessionCommandKey);
+  if (!command) throw new Error('useSessionCommand outside a page that called useSession');
+  return command;
+}
 
 /**
  * While the peer host cannot answer (the browser is starting, the worker was asleep, the
@@ -33,7 +41,7 @@ const STARTING_ERRORS: ReadonlySet<ErrorCode> = new Set(['unavailable', 'not-rea
  */
 export function useSession(options: { history?: boolean } = {}) {
   const withHistory = options.history !== false;
-  const runtime = browser.runtime as unknown as RuntimeLike;
+  const runtime = browser.runtime as unknown as RuntimeLike & PortRuntime;
   const state = shallowRef<SessionState>();
   const messages = ref<ChatMessage[]>([]);
   /** Set when the peer host cannot be reached. */
@@ -44,7 +52,7 @@ export function useSession(options: { history?: boolean } = {}) {
   let retry: ReturnType<typeof setTimeout> | undefined;
   /** @param withMessages `false`: the state only, and the history only if its length differs from ours ({@link checkLength}). */
   async function refresh(withMessages = withHistory): Promise<void> {
-    const reply = await commandSession(runtime, { type: 'session/get-state', messages: withMessages && withHistory });
+    const reply = await line.command({ type: 'session/get-state', messages: withMessages && withHistory });
     if (!reply.ok) {
       unansweredSince ??= Date.now();
       if (STARTING_ERRORS.has(reply.error) && Date.now() - unansweredSince < STARTING_MS) {
@@ -116,35 +124,39 @@ export function useSession(options: { history?: boolean } = {}) {
     checkLength(historyLength, added);
   }
 
-  let stop: (() => void) | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const armResync = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = undefined;
-      void refresh(false).finally(() => mounted && timer === undefined && armResync());
-    }, RESYNC_MS);
+  // One port for this page's lifetime; it reopens itself if the host goes away.
+  let downTimer: ReturnType<typeof setTimeout> | undefined;
+  const watchDown = (): void => {
+    // The host went with its PeerServer connection: say "Starting…", keep the rest shown until it is back.
+    const shown = state.value;
+    if (shown && shown.server.status !== 'starting') state.value = { ...shown, server: { url: shown.server.url, status: 'starting' } };
+    if (downTimer !== undefined) return;
+    downTimer = setTimeout(() => (hostError.value = 'unavailable'), STARTING_MS);
   };
+  const line = new HostLine(runtime, withHistory, {
+    up: () => {
+      clearTimeout(downTimer);
+      downTimer = undefined;
+      void refresh();
+    },
+    down: watchDown,
+    state: (next) => (state.value = next),
+    messages: (changes, historyLength) => withHistory && apply(changes, historyLength),
+  });
   onMounted(() => {
     mounted = true;
-    stop = onSessionEvent(runtime, (event) => {
-      if (event.type === 'event/state') state.value = event.state;
-      else if (event.type === 'event/messages' && withHistory) apply(event.changes, event.historyLength);
-      armResync();
-    });
-    void refresh();
-    armResync();
+    watchDown();
+    line.start();
   });
   onBeforeUnmount(() => {
     mounted = false;
-    stop?.();
-    if (timer !== undefined) clearTimeout(timer);
+    line.close();
+    clearTimeout(downTimer);
     if (retry !== undefined) clearTimeout(retry);
   });
 
-  function command<C extends SessionCommand>(cmd: C): Promise<SessionReply<C['type']>> {
-    return commandSession(runtime, cmd);
-  }
+  const command: SessionCommander = (cmd) => line.command(cmd);
+  provide(sessionCommandKey, command);
 
   return { state, messages, hostError, refresh, command };
 }

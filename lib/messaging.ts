@@ -136,19 +136,6 @@ export function commandOffscreen<C extends SessionCommand>(
   return request(runtime, { channel: CHANNEL, to: 'offscreen', body: command }, schema) as Promise<SessionReply<C['type']>>;
 }
 
-/** From a page (popup, options, viewer): sends a command to the peer host through the background. */
-export function commandSession<C extends SessionCommand>(
-  runtime: RuntimeLike,
-  command: C,
-): Promise<SessionReply<C['type']>> {
-  const schema = SessionReplySchemas[command.type] as v.GenericSchema<unknown, SessionReply<C['type']>>;
-  return request(
-    runtime,
-    { channel: CHANNEL, to: 'background', body: { type: 'background/relay', command } },
-    schema,
-  ) as Promise<SessionReply<C['type']>>;
-}
-
 /** From any context but the background: asks the background for something it owns. */
 export function requestBackground<R extends BackgroundRequest>(
   runtime: RuntimeLike,

@@ -1,8 +1,8 @@
 /**
  * Driver of the product, evaluated in an extension page (the popup opened as a
- * tab, or the viewer). It sends exactly the typed runtime messages the popup
- * sends (lib/messaging.ts: `commandSession`, `requestBackground`) and listens to
- * the same broadcast events (`onSessionEvent`), and times everything in the
+ * tab, or the viewer). It sends exactly the commands the popup sends, on a
+ * line of its own to the peer host (lib/host-line.ts, as components/use-session.ts
+ * opens one), gets the same events on it, and times everything in the
  * page with wall-clock ms (`performance.timeOrigin + performance.now()`), so a
  * sub-10 ms round trip is not lost in Playwright's polling.
  *
@@ -14,12 +14,14 @@
  * Bundled by esbuild (bench/lib/scripts.ts); page.evaluate()s it into the page,
  * which extension CSP allows (it is not a page script).
  */
-import { commandOffscreen, commandSession, onSessionEvent, requestBackground, type RuntimeLike } from '../../lib/messaging';
+import { HostLine } from '../../lib/host-line';
+import { commandOffscreen, requestBackground, type RuntimeLike } from '../../lib/messaging';
+import type { PortRuntime } from '../../lib/session/host-ports';
 import type { PeerView, SessionCommand, SessionReply, SessionState, ShareView } from '../../lib/protocol/runtime';
 import { clockAge, decodeClock, DEFAULT_LAYOUT, type StripLayout } from '../lib/frame-code';
 import { recordTimeline, type Mark } from './timeline';
 
-const runtime = chrome.runtime as unknown as RuntimeLike;
+const runtime = chrome.runtime as unknown as RuntimeLike & PortRuntime;
 
 /** Wall-clock time in ms since the Unix epoch, with sub-ms resolution. */
 const wall = (): number => performance.timeOrigin + performance.now();
@@ -47,28 +49,37 @@ function record<S>(log: Map<string, Array<Transition<S>>>, id: string, state: S,
 const offers = new Map<string, { offerAt: number; acceptedAt?: number; error?: string }>();
 let autoAccept = false;
 
-onSessionEvent(runtime, (event) => {
+function onState(state: SessionState): void {
   const at = wall();
-  if (event.type === 'event/state') {
-    lastState = event.state;
-    for (const peer of event.state.peers) record(peerTransitions, peer.id, peer.state, at);
-    for (const share of event.state.shares) record(shareTransitions, share.id, share.state, at);
-  } else if (event.type === 'event/messages') {
-    for (const change of event.changes) {
-      if (change.kind === 'status' && change.status === 'delivered' && !delivered.has(change.id)) delivered.set(change.id, at);
-    }
-  } else if (event.type === 'event/share-offer' && autoAccept) {
-    // As a user who clicks Accept at once: the popup's accept (background/accept-share), which also opens the viewer.
-    const entry: { offerAt: number; acceptedAt?: number; error?: string } = { offerAt: at };
-    offers.set(event.share.id, entry);
-    void requestBackground(runtime, { type: 'background/accept-share', shareId: event.share.id }).then((reply) => {
-      entry.acceptedAt = wall();
-      if (!reply.ok) entry.error = reply.error;
-      notify();
-    });
+  lastState = state;
+  for (const peer of state.peers) record(peerTransitions, peer.id, peer.state, at);
+  for (const share of state.shares) record(shareTransitions, share.id, share.state, at);
+  notify();
+}
+
+function onChanges(changes: Array<{ kind: string; id?: string; status?: string }>): void {
+  const at = wall();
+  for (const change of changes) {
+    if (change.kind === 'status' && change.status === 'delivered' && change.id && !delivered.has(change.id)) delivered.set(change.id, at);
   }
   notify();
-});
+}
+
+function onShareOffer(share: ShareView): void {
+  if (!autoAccept) return;
+  // As a user who clicks Accept at once: the popup's accept (background/accept-share), which also opens the viewer.
+  const entry: { offerAt: number; acceptedAt?: number; error?: string } = { offerAt: wall() };
+  offers.set(share.id, entry);
+  void requestBackground(runtime, { type: 'background/accept-share', shareId: share.id }).then((reply) => {
+    entry.acceptedAt = wall();
+    if (!reply.ok) entry.error = reply.error;
+    notify();
+  });
+  notify();
+}
+
+const line = new HostLine(runtime, true, { state: onState, messages: onChanges, shareOffer: onShareOffer });
+line.start();
 
 function notify(): void {
   for (const listener of [...changed]) listener();
@@ -105,22 +116,22 @@ function shareReached(shareId: string, state: ShareView['state'], timeoutMs = 20
 }
 
 /**
- * How a command travels: `relay` as the popup sends it (to the background,
- * which makes sure the offscreen document exists and forwards it), or `direct`
- * to the offscreen document (lib/messaging.ts `commandOffscreen`), skipping the
- * background: what the relay costs.
+ * How a command travels: `port` as the popup sends it (on its line, a
+ * `runtime.connect` port to the peer host), or `direct`, one `runtime.sendMessage`
+ * to the offscreen document as the background sends its commands
+ * (lib/messaging.ts `commandOffscreen`): what the port saves.
  */
-export type Route = 'relay' | 'direct';
+export type Route = 'port' | 'direct';
 
 function command<C extends SessionCommand>(route: Route, body: C): Promise<SessionReply<C['type']>> {
-  return route === 'direct' ? commandOffscreen(runtime, body) : commandSession(runtime, body);
+  return route === 'direct' ? commandOffscreen(runtime, body) : line.command(body);
 }
 
 /**
  * The current snapshot, asked as the popup asks for it (or `direct`): with the history
  * as on opening, or without it (`withMessages` false) as in the popup's idle resync.
  */
-async function getState(route: Route = 'relay', withMessages = true): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
+async function getState(route: Route = 'port', withMessages = true): Promise<{ state: SessionState; messages: number; bytes: number; ms: number }> {
   const t0 = wall();
   const reply = await command(route, { type: 'session/get-state', messages: withMessages });
   const ms = wall() - t0;
@@ -131,13 +142,13 @@ async function getState(route: Route = 'relay', withMessages = true): Promise<{ 
 /** `session/connect` as the popup sends it; `t0` is just before sending (wall ms). */
 async function connect(peerId: string): Promise<{ t0: number; replyAt: number; ok: boolean; error?: string }> {
   const t0 = wall();
-  const reply = await commandSession(runtime, { type: 'session/connect', peerId });
+  const reply = await line.command({ type: 'session/connect', peerId });
   return { t0, replyAt: wall(), ok: reply.ok, ...(reply.ok ? {} : { error: reply.error }) };
 }
 
 async function disconnect(peerId: string): Promise<number> {
   const t0 = wall();
-  const reply = await commandSession(runtime, { type: 'session/disconnect', peerId });
+  const reply = await line.command({ type: 'session/disconnect', peerId });
   if (!reply.ok) throw new Error(`disconnect: ${reply.error}`);
   return t0;
 }
@@ -151,7 +162,7 @@ function deliveredAt(messageId: string, timeoutMs: number): Promise<number> {
  * (the `event/messages` status change to `delivered` that the popup renders).
  * @returns ms to the command's reply (accepted) and to delivered.
  */
-async function rtt(peerId: string, text: string, route: Route = 'relay'): Promise<{ accepted: number; delivered: number }> {
+async function rtt(peerId: string, text: string, route: Route = 'port'): Promise<{ accepted: number; delivered: number }> {
   const t0 = wall();
   const reply = await command(route, { type: 'session/send-text', peerId, text });
   const accepted = wall() - t0;
@@ -164,7 +175,7 @@ async function rtt(peerId: string, text: string, route: Route = 'relay'): Promis
  * commands), timed to the last "Delivered".
  * @returns ms to the last command reply and to the last delivered.
  */
-async function bulk(peerId: string, count: number, size: number, route: Route = 'relay'): Promise<{ accepted: number; delivered: number }> {
+async function bulk(peerId: string, count: number, size: number, route: Route = 'port'): Promise<{ accepted: number; delivered: number }> {
   const text = 'x'.repeat(size);
   const t0 = wall();
   const replies = await Promise.all(Array.from({ length: count }, () => command(route, { type: 'session/send-text', peerId, text })));
@@ -200,7 +211,7 @@ async function share(peerId: string, tabId: number, preset: 'motion' | 'detail')
 }
 
 async function stopShare(shareId: string): Promise<void> {
-  await commandSession(runtime, { type: 'session/share-stop', shareId });
+  await line.command({ type: 'session/share-stop', shareId });
 }
 
 function setAutoAccept(on: boolean): void {

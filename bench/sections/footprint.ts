@@ -130,7 +130,7 @@ export async function historyFigures(
     getStateMs.push(reply.ms);
     messages = reply.messages;
     bytes = reply.bytes;
-    resyncMs.push((await drive(pair.alicePopup, 'getState', 'relay', false)).ms);
+    resyncMs.push((await drive(pair.alicePopup, 'getState', 'port', false)).ms);
   }
   const opens = await popupOpens(pair.alice, reps);
   return { messages, bytes, getStateMs, resyncMs, popupOpen: opens.interactive };

@@ -1,16 +1,16 @@
 /**
  * Section 2, text round trip: a short text and its delivery acknowledgement.
  *
- * Product: `session/send-text` from Alice's popup page, through the background
- * to her offscreen document, over the PeerJS data connection to Bob's, whose
- * `ack` comes back and is broadcast as the `event/messages` status change that turns the
+ * Product: `session/send-text` from Alice's popup page, on its line (a port) to
+ * her offscreen document, over the PeerJS data connection to Bob's, whose `ack`
+ * comes back and reaches the page on its line as the status change that turns the
  * popup's status to "Delivered"; timed in the popup page.
  * Baselines, in the same two browsers: a raw PeerJS echo (same connection
  * options) and a raw RTCDataChannel echo, timed in the sending page.
  * All take turns, in rotating order, repetition by repetition; then the same
  * with both popups closed. Two diagnostics split the product's time: the same
- * text sent straight to the offscreen document (no background relay), and a
- * command with a small reply by either route.
+ * text sent by one `runtime.sendMessage` instead of the port, and a command with
+ * a small reply by either route.
  */
 import type { Page } from 'playwright-core';
 import { drive, raw, sleep, type PageScripts } from '../lib/browser';
@@ -25,13 +25,13 @@ interface RttSeries {
   direct: number[];
   peerjs: number[];
   rtc: number[];
-  relayCommand: number[];
+  portCommand: number[];
   directCommand: number[];
 }
 
 async function series(pair: BenchPair, page: Page, reps: number, log: (line: string) => void, label: string): Promise<RttSeries> {
   const { bobId, rawA } = pair;
-  const out: RttSeries = { product: [], accepted: [], direct: [], peerjs: [], rtc: [], relayCommand: [], directCommand: [] };
+  const out: RttSeries = { product: [], accepted: [], direct: [], peerjs: [], rtc: [], portCommand: [], directCommand: [] };
   const steps = [
     async (i: number): Promise<void> => {
       const r = await drive(page, 'rtt', bobId, `ping ${i}`);
@@ -41,7 +41,7 @@ async function series(pair: BenchPair, page: Page, reps: number, log: (line: str
     async (i: number): Promise<void> => void out.direct.push((await drive(page, 'rtt', bobId, `ping ${i} direct`, 'direct')).delivered),
     async (): Promise<void> => void out.peerjs.push(await raw(rawA, 'peerRtt')),
     async (): Promise<void> => void out.rtc.push(await raw(rawA, 'rtcRtt')),
-    async (): Promise<void> => void out.relayCommand.push((await drive(page, 'getState', 'relay', false)).ms),
+    async (): Promise<void> => void out.portCommand.push((await drive(page, 'getState', 'port', false)).ms),
     async (): Promise<void> => void out.directCommand.push((await drive(page, 'getState', 'direct', false)).ms),
   ];
   // One unmeasured round of each to warm up.
@@ -78,7 +78,7 @@ export async function rttSection(pair: BenchPair, scripts: PageScripts, config: 
         unit: 'ms',
         product: summarize(popups.product),
         baselines: baselines(popups),
-        note: 'Product: popup page → background → offscreen → peer → ack → offscreen → event/messages (status) in the popup page. Baselines: ping/pong between two plain pages in the same browsers.',
+        note: 'Product: popup page → its port → offscreen → peer → ack → offscreen → status change on the port, in the popup page. Baselines: ping/pong between two plain pages in the same browsers.',
       },
       {
         figure: 'text to "Delivered", popups closed',
@@ -88,24 +88,24 @@ export async function rttSection(pair: BenchPair, scripts: PageScripts, config: 
         note: 'The same, sent from a quiet extension page with both popups closed.',
       },
       {
-        figure: 'text to "Delivered", sent straight to the offscreen document (no relay), popups open',
+        figure: 'text to "Delivered", the command sent by runtime.sendMessage instead of the port, popups open',
         unit: 'ms',
         product: summarize(popups.direct),
         baselines: baselines(popups),
-        note: 'Diagnostic, not how the product sends: `commandOffscreen` from the popup page instead of the background relay. The difference to the first row is what the relay costs.',
+        note: 'Diagnostic, not how pages send: `commandOffscreen` (as the background sends its commands) from the popup page instead of its port. The difference to the first row is what the port saves.',
       },
     ],
     measures: [
       { figure: 'send-text command to its reply (accepted, before the ack), popups open', unit: 'ms', summary: summarize(popups.accepted) },
-      { figure: 'a command with a small reply (session/get-state) through the relay: page → background → offscreen and back, popups open', unit: 'ms', summary: summarize(popups.relayCommand) },
-      { figure: 'the same command straight to the offscreen document, popups open', unit: 'ms', summary: summarize(popups.directCommand) },
-      { figure: 'a command through the relay, popups closed', unit: 'ms', summary: summarize(quiet.relayCommand) },
-      { figure: 'the same command straight to the offscreen document, popups closed', unit: 'ms', summary: summarize(quiet.directCommand) },
+      { figure: 'a command with a small reply (session/get-state) on the page\'s port and back, popups open', unit: 'ms', summary: summarize(popups.portCommand) },
+      { figure: 'the same command by runtime.sendMessage to the offscreen document, popups open', unit: 'ms', summary: summarize(popups.directCommand) },
+      { figure: 'a command on the port, popups closed', unit: 'ms', summary: summarize(quiet.portCommand) },
+      { figure: 'the same command by runtime.sendMessage, popups closed', unit: 'ms', summary: summarize(quiet.directCommand) },
     ],
     tables: [
       {
         title: 'The messaging primitive alone: round trip from an extension page to an echo in the offscreen document, popups closed (median / p95 ms)',
-        columns: ['payload', 'runtime.sendMessage (what the product uses)', 'runtime.connect port (opened once)'],
+        columns: ['payload', 'runtime.sendMessage (the background\'s commands)', 'runtime.connect port (opened once; pages\' lines)'],
         rows: (
           [
             ['100 characters', messaging.small],
@@ -116,7 +116,7 @@ export async function rttSection(pair: BenchPair, scripts: PageScripts, config: 
           const b = summarize(m.port);
           return [label, `${a.median.toFixed(2)} / ${a.p95.toFixed(2)}`, `${b.median.toFixed(2)} / ${b.p95.toFixed(2)}`];
         }),
-        note: 'The echo listeners are the bench\'s, added to the offscreen document from the page (bench/pages/driver.ts installEcho). A product command through the relay makes two such sendMessage round trips (page → background → offscreen), and each event is one more sendMessage offered to every extension context.',
+        note: 'The echo listeners are the bench\'s, added to the offscreen document from the page (bench/pages/driver.ts installEcho). A page\'s command is one port round trip; its events come on the same port.',
       },
     ],
     notes: [],

@@ -6,7 +6,7 @@
  * commands as fit the receiver's burst allowance) from an extension page of
  * Alice's, timed from the first command to the last "Delivered" event. The
  * sweep runs with the popups closed and the driver in an extension page
- * without the popup's UI, so that it measures the data path: runtime relay,
+ * without the popup's UI, so that it measures the data path: the page's port,
  * offscreen document, PeerJS, peer protocol, acknowledgement. What the popup's
  * rendering of the history adds is measured apart, first, with both popups
  * open and the history growing from empty ({@link measureWithPopups}).

@@ -44,9 +44,9 @@ export default defineBackground(() => {
     switch (request.type) {
       case 'background/get-settings':
         return { ok: true, settings: await loadSessionSettings() };
-      case 'background/relay':
+      case 'background/ensure-host':
         await ensureOffscreen();
-        return commandOffscreen(runtime, request.command);
+        return { ok: true };
       case 'background/share': {
         const { type: _type, ...share } = request;
         return startShare(runtime, share);

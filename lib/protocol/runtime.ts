@@ -93,8 +93,8 @@ export const SessionReplySchemas = {
 export const BackgroundRequestSchema = v.variant('type', [
   /** From the offscreen document when it starts: the settings to run with. */
   v.object({ type: v.literal('background/get-settings') }),
-  /** From a page: make sure the offscreen document runs, then pass `command` to it. */
-  v.object({ type: v.literal('background/relay'), command: SessionCommandSchema }),
+  /** From a page whose line to the peer host did not open: make sure the host runs. */
+  v.object({ type: v.literal('background/ensure-host') }),
   /** From the popup: capture a tab (or the microphone) and share it with `peerId`. */
   v.object({
     type: v.literal('background/share'),
@@ -111,6 +111,16 @@ export const BackgroundRequestSchema = v.variant('type', [
 /** Most history changes one `event/messages` carries. */
 export const BATCH_CHANGES_MAX = 100;
 
+/** A message joined the history. */
+export const AddedChangeSchema = v.object({ kind: v.literal('added'), message: ChatMessageSchema });
+/** A message's new status, without its text (which can be 64 KiB). */
+export const StatusChangeSchema = v.object({
+  kind: v.literal('status'),
+  id: ChatMessageSchema.entries.id,
+  status: ChatMessageSchema.entries.status,
+  error: v.optional(ErrorCodeSchema),
+});
+
 /** Events the peer host broadcasts; nobody answers them. */
 export const SessionEventSchema = v.variant('type', [
   v.object({ type: v.literal('event/state'), state: SessionStateSchema }),
@@ -123,21 +133,7 @@ export const SessionEventSchema = v.variant('type', [
    */
   v.object({
     type: v.literal('event/messages'),
-    changes: v.pipe(
-      v.array(
-        v.variant('kind', [
-          v.object({ kind: v.literal('added'), message: ChatMessageSchema }),
-          v.object({
-            kind: v.literal('status'),
-            id: ChatMessageSchema.entries.id,
-            status: ChatMessageSchema.entries.status,
-            error: v.optional(ErrorCodeSchema),
-          }),
-        ]),
-      ),
-      v.minLength(1),
-      v.maxLength(BATCH_CHANGES_MAX),
-    ),
+    changes: v.pipe(v.array(v.variant('kind', [AddedChangeSchema, StatusChangeSchema])), v.minLength(1), v.maxLength(BATCH_CHANGES_MAX)),
     historyLength: v.number(),
   }),
   /** An untrusted peer wants to connect: ask the user. */
@@ -154,8 +150,7 @@ export type SessionEvent = v.InferOutput<typeof SessionEventSchema>;
 /** Answer schemas of background requests, by type. */
 export const BackgroundReplySchemas = {
   'background/get-settings': v.union([v.object({ ok: v.literal(true), settings: SessionSettingsSchema }), Failed]),
-  // The relay answers with the relayed command's reply: checked against SessionReplySchemas.
-  'background/relay': v.unknown(),
+  'background/ensure-host': v.union([Ok, Failed]),
   'background/share': v.union([v.object({ ok: v.literal(true), shareId: v.string() }), Failed]),
   'background/accept-share': v.union([Ok, Failed]),
 } satisfies Record<BackgroundRequest['type'], v.GenericSchema>;

@@ -1,7 +1,9 @@
 /**
  * The peer host: a {@link PeerSession} wired to runtime messaging. It runs in
  * whatever context can hold an `RTCPeerConnection` for long: Chrome's offscreen
- * document now, Firefox's background page later. It uses only `runtime` messaging.
+ * document now, Firefox's background page later. Pages reach it on their own
+ * ports (`host-ports.ts`); the background by `runtime.sendMessage`, and it
+ * broadcasts to the background only what the background acts on.
  */
 import type { Peer, PeerOptions } from 'peerjs';
 import * as v from 'valibot';
@@ -9,6 +11,7 @@ import { broadcast, requestBackground, serve, type RuntimeLike } from '../messag
 import { PeerViewSchema, ShareViewSchema, type SessionCommand, type SessionState } from '../protocol/runtime';
 import { sha256Fingerprint } from './certificate';
 import type { MediaAccess } from './media';
+import { HostPorts, type CommandOrigin, type PortRuntime } from './host-ports';
 import { MessageBatcher } from './message-batcher';
 import { PeerSession } from './peer-session';
 
@@ -19,34 +22,57 @@ export const READY_WAIT_MS = 5000;
 const SETTINGS_RETRY_MS = 1000;
 
 /**
- * Starts the peer host: answers session commands, broadcasts state and history
- * changes, and asks the background for its settings.
+ * Starts the peer host: answers session commands (pages' lines and the background's
+ * messages), sends pages their events, and asks the background for its settings.
  *
  * @param createPeer `new Peer(id, options)` from `peerjs`, injectable for tests.
  * @returns the session and a function that stops the host.
  */
 export function startPeerHost(
-  runtime: RuntimeLike,
+  runtime: RuntimeLike & PortRuntime,
   createPeer: (id: string, options: PeerOptions) => Peer,
   media?: MediaAccess,
   certificate?: RTCCertificate,
 ): { session: PeerSession; stop: () => void } {
   const fingerprint = certificate ? sha256Fingerprint(certificate) : undefined;
-  const batcher = new MessageBatcher((changes) => void broadcast(runtime, { type: 'event/messages', changes, historyLength: session.messageCount }));
+  /** Texts a page's command added, until their change goes out: that page gets them without the text. */
+  const own = new Map<string, CommandOrigin>();
+  let sendingFor: CommandOrigin | undefined;
+  // Pages' lines: their commands, and the events each page shows.
+  const pages = new HostPorts(runtime, (command, origin) => handle(command, origin));
+  const batcher = new MessageBatcher((changes) => {
+    pages.emitChanges(changes, session.messageCount, own);
+    for (const change of changes) if (change.kind === 'added') own.delete(change.message.id);
+    // The background wants only what it notifies of: texts received.
+    const received = changes.filter((change) => change.kind === 'added' && change.message.direction === 'in');
+    if (received.length > 0) void broadcast(runtime, { type: 'event/messages', changes: received, historyLength: session.messageCount });
+  });
   const session = new PeerSession({
     createPeer,
     ...(media ? { media } : {}),
     ...(certificate ? { certificate } : {}),
     ...(fingerprint ? { fingerprint } : {}),
-    onShareOffer: (share) => void broadcast(runtime, { type: 'event/share-offer', share }),
-    onConnectionRequest: (peerId) => void broadcast(runtime, { type: 'event/connection-request', peerId }),
-    onState: (state) => void broadcast(runtime, { type: 'event/state', state: validEntries(state) }),
-    onMessage: (message, added) =>
+    onShareOffer: (share) => {
+      pages.send({ type: 'line/share-offer', share });
+      void broadcast(runtime, { type: 'event/share-offer', share });
+    },
+    onConnectionRequest: (peerId) => {
+      pages.send({ type: 'line/connection-request', peerId });
+      void broadcast(runtime, { type: 'event/connection-request', peerId });
+    },
+    onState: (state) => {
+      const valid = validEntries(state);
+      pages.send({ type: 'line/state', state: valid });
+      void broadcast(runtime, { type: 'event/state', state: valid });
+    },
+    onMessage: (message, added) => {
+      if (added && sendingFor) own.set(message.id, sendingFor);
       batcher.add(
         added
           ? { kind: 'added', message }
           : { kind: 'status', id: message.id, status: message.status, ...(message.error ? { error: message.error } : {}) },
-      ),
+      );
+    },
   });
 
   let markReady: () => void = () => {};
@@ -56,7 +82,8 @@ export function startPeerHost(
       ? Promise.resolve(true)
       : Promise.race([ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_WAIT_MS))]);
 
-  async function handle(command: SessionCommand): Promise<unknown> {
+  /** @param origin the page and command id, for a command that came on a page's line. */
+  async function handle(command: SessionCommand, origin?: CommandOrigin): Promise<unknown> {
     if (command.type === 'session/configure') {
       session.configure(command.settings);
       markReady();
@@ -78,7 +105,13 @@ export function startPeerHost(
       case 'session/forget':
         return session.forget(command.peerId);
       case 'session/send-text':
-        return session.sendText(command.peerId, command.text, command.keepOnFailure);
+        // sendText adds the text to the history synchronously: that change is this page's own.
+        sendingFor = origin;
+        try {
+          return session.sendText(command.peerId, command.text, command.keepOnFailure);
+        } finally {
+          sendingFor = undefined;
+        }
       case 'session/retry-now':
         return session.retryNow();
       case 'session/answer-connection':
@@ -101,7 +134,7 @@ export function startPeerHost(
     }
   }
 
-  const unserve = serve(runtime, 'offscreen', handle);
+  const unserve = serve(runtime, 'offscreen', (command) => handle(command));
 
   let settingsTimer: ReturnType<typeof setTimeout> | undefined;
   const loadSettings = async (): Promise<void> => {
@@ -123,7 +156,9 @@ export function startPeerHost(
     stop: () => {
       if (settingsTimer !== undefined) clearTimeout(settingsTimer);
       unserve();
+      pages.stop();
       batcher.stop();
+      own.clear();
       session.destroy();
     },
   };

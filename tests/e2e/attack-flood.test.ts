@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchVictim, sleep, startAttackerKit, startStockServer, type AttackerKit } from './attacker';
 import { liveRtcPeerConnections, notificationIds } from './victim-probe';
+import { HOST_PORT_NAME } from '../../lib/protocol/host-port';
 import type { PopupPage, User } from './harness';
 
 describe('attack: floods', () => {
@@ -95,16 +96,28 @@ describe('attack: floods', () => {
     const until = Date.now() + 8000;
     while (Date.now() < until) {
       roundTrips.push(
-        await popup.page.evaluate(async () => {
+        await popup.page.evaluate(async (name) => {
+          // A line of its own to the peer host, as a page opens one (lib/host-line.ts), kept across calls.
+          type Line = { port: chrome.runtime.Port; next: number; waiting: Map<number, (reply: unknown) => void> };
+          const w = window as unknown as { floodLine?: Line };
+          if (!w.floodLine) {
+            const line: Line = { port: chrome.runtime.connect({ name }), next: 0, waiting: new Map() };
+            line.port.onMessage.addListener((m: { type: string; id: number; reply: unknown }) => {
+              if (m.type === 'line/reply') line.waiting.get(m.id)?.(m.reply);
+            });
+            line.port.postMessage({ type: 'line/hello', history: false });
+            w.floodLine = line;
+          }
+          const line = w.floodLine;
           const started = performance.now();
-          const reply = (await chrome.runtime.sendMessage({
-            channel: 'secureconnect/v1',
-            to: 'background',
-            body: { type: 'background/relay', command: { type: 'session/get-state', messages: false } },
+          const id = line.next++;
+          const reply = (await new Promise((resolve) => {
+            line.waiting.set(id, resolve);
+            line.port.postMessage({ type: 'line/command', id, command: { type: 'session/get-state', messages: false } });
           })) as { ok: boolean };
           if (!reply?.ok) throw new Error(`get-state: ${JSON.stringify(reply)}`);
           return performance.now() - started;
-        }),
+        }, HOST_PORT_NAME),
       );
       await sleep(250);
     }

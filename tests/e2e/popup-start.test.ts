@@ -63,24 +63,64 @@ describe('a page opened while SecureConnect starts', () => {
     }
   });
 
+  it('while the offscreen document is closed and made anew: the open popup never shows an error and is online again', async () => {
+    const popup = await user.openPopup();
+    const peerId = await popup.waitOnline();
+    const worker = await user.serviceWorker();
+    const hosts = (): Promise<number> =>
+      worker.evaluate(() => chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT] }).then((c) => c.length));
+    const online = popup.page.locator('[data-testid="server-status"][data-status="online"]');
+    for (let round = 0; round < 3; round++) {
+      // As Chrome may close it (or a crash ends it): the popup's line goes down with it.
+      await worker.evaluate(() => chrome.offscreen.closeDocument());
+      const closedAt = Date.now();
+      // The popup no longer claims a PeerServer connection that went with the document.
+      await popup.page.locator('[data-testid="server-status"]:not([data-status="online"])').waitFor({ timeout: 5000 });
+      // Nothing but the popup's line asks for a new one.
+      const errors = new Set<string>();
+      let back = Number.POSITIVE_INFINITY;
+      while (Date.now() - closedAt < 15_000) {
+        if (await popup.error().isVisible()) errors.add((await popup.error().textContent()) ?? '');
+        if ((await hosts()) === 1 && (await online.isVisible())) {
+          back = Date.now() - closedAt;
+          break;
+        }
+        await new Promise((done) => setTimeout(done, 20));
+      }
+      console.log(`[figure] offscreen document closed under an open popup, round ${round + 1}: made anew and online after ${back} ms; errors shown: ${JSON.stringify([...errors])}`);
+      expect(back, 'ms until the host runs again and the popup is online').toBeLessThan(15_000);
+      expect(errors, 'errors the popup showed').toEqual(new Set());
+      expect(await popup.waitOnline(), 'the peer ID the new host registered').toBe(peerId);
+    }
+    await popup.page.close();
+  });
+
   it('the options page shows the state without ever loading the history', async () => {
     const page = await user.context.newPage();
-    // Records what the page asks the peer host for, before any of its scripts runs.
+    // Records what the page says on its line to the peer host, before any of its scripts runs.
     await page.addInitScript(() => {
-      const asked: unknown[] = [];
-      (window as unknown as { asked: unknown[] }).asked = asked;
-      const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (message: unknown) => Promise<unknown>;
-      (chrome.runtime as unknown as { sendMessage: (message: unknown) => Promise<unknown> }).sendMessage = (message) => {
-        const command = (message as { body?: { command?: { type?: string } } }).body?.command;
-        if (command?.type === 'session/get-state') asked.push(command);
-        return send(message);
+      const said: Array<{ type?: string; history?: boolean; command?: { type?: string; messages?: boolean } }> = [];
+      (window as unknown as { said: unknown[] }).said = said;
+      const connect = chrome.runtime.connect.bind(chrome.runtime) as (info: unknown) => chrome.runtime.Port;
+      (chrome.runtime as unknown as { connect: (info: unknown) => chrome.runtime.Port }).connect = (info) => {
+        const port = connect(info);
+        const post = port.postMessage.bind(port);
+        port.postMessage = (message: (typeof said)[number]) => {
+          said.push(message);
+          post(message);
+        };
+        return port;
       };
     });
     await page.goto(`chrome-extension://${TEST_EXTENSION_ID}/options.html`);
-    // It asks for the state as soon as it opens.
-    await expect.poll(() => page.evaluate(() => (window as unknown as { asked: unknown[] }).asked.length)).toBeGreaterThan(0);
-    const asked = await page.evaluate(() => (window as unknown as { asked: Array<{ messages?: boolean }> }).asked);
-    expect(asked.map((command) => command.messages), 'the messages flag of every get-state the page sent').toEqual(asked.map(() => false));
+    type Said = Array<{ type?: string; history?: boolean; command?: { type?: string; messages?: boolean } }>;
+    const said = (): Promise<Said> => page.evaluate(() => (window as unknown as { said: Said }).said);
+    // It asks for the state as soon as its line is up.
+    await expect.poll(async () => (await said()).filter((m) => m.command?.type === 'session/get-state').length).toBeGreaterThan(0);
+    const all = await said();
+    expect(all.filter((m) => m.type === 'line/hello').map((m) => m.history), 'the history flag of its hello').toEqual([false]);
+    const asked = all.filter((m) => m.command?.type === 'session/get-state');
+    expect(asked.map((m) => m.command?.messages), 'the messages flag of every get-state the page sent').toEqual(asked.map(() => false));
     await page.close();
   });
 });

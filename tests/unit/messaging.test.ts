@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   broadcast,
   commandOffscreen,
-  commandSession,
   onSessionEvent,
   serve,
 } from '@/lib/messaging';
@@ -23,15 +22,6 @@ describe('runtime messaging', () => {
     );
     await expect(commandOffscreen(runtime, { type: 'session/get-state' })).resolves.toEqual({ ok: true, state, messages: [], messageCount: 0 });
     expect(background).not.toHaveBeenCalled();
-  });
-
-  it('relays page commands through the background', async () => {
-    const runtime = fakeRuntime();
-    serve(runtime, 'background', async (request) =>
-      request.type === 'background/relay' ? commandOffscreen(runtime, request.command) : { ok: false, error: 'internal' },
-    );
-    serve(runtime, 'offscreen', async () => ({ ok: true }));
-    await expect(commandSession(runtime, { type: 'session/connect', peerId: 'bob-bob-1000' })).resolves.toEqual({ ok: true });
   });
 
   it('answers "unavailable" when nobody answers or the reply is malformed', async () => {
