@@ -98,7 +98,7 @@ describe('attack: floods', () => {
       roundTrips.push(
         await popup.page.evaluate(async (name) => {
           // A line of its own to the peer host, as a page opens one (lib/host-line.ts), kept across calls.
-          type Line = { port: chrome.runtime.Port; next: number; waiting: Map<number, (reply: unknown) => void> };
+          type Line = { port: ReturnType<typeof chrome.runtime.connect>; next: number; waiting: Map<number, (reply: unknown) => void> };
           const w = window as unknown as { floodLine?: Line };
           if (!w.floodLine) {
             const line: Line = { port: chrome.runtime.connect({ name }), next: 0, waiting: new Map() };
@@ -111,7 +111,7 @@ describe('attack: floods', () => {
           const line = w.floodLine;
           const started = performance.now();
           const id = line.next++;
-          const reply = (await new Promise((resolve) => {
+          const reply = (await new Promise<unknown>((resolve) => {
             line.waiting.set(id, resolve);
             line.port.postMessage({ type: 'line/command', id, command: { type: 'session/get-state', messages: false } });
           })) as { ok: boolean };

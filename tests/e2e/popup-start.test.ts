@@ -101,12 +101,13 @@ describe('a page opened while SecureConnect starts', () => {
     await page.addInitScript(() => {
       const said: Array<{ type?: string; history?: boolean; command?: { type?: string; messages?: boolean } }> = [];
       (window as unknown as { said: unknown[] }).said = said;
-      const connect = chrome.runtime.connect.bind(chrome.runtime) as (info: unknown) => chrome.runtime.Port;
-      (chrome.runtime as unknown as { connect: (info: unknown) => chrome.runtime.Port }).connect = (info) => {
+      type Port = { postMessage(message: unknown): void };
+      const connect = chrome.runtime.connect.bind(chrome.runtime) as (info: unknown) => Port;
+      (chrome.runtime as unknown as { connect: (info: unknown) => Port }).connect = (info) => {
         const port = connect(info);
         const post = port.postMessage.bind(port);
-        port.postMessage = (message: (typeof said)[number]) => {
-          said.push(message);
+        port.postMessage = (message: unknown) => {
+          said.push(message as (typeof said)[number]);
           post(message);
         };
         return port;
