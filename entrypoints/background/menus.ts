@@ -4,8 +4,12 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 import { i18n } from '#i18n';
+import { errorText } from '@/components/error-text';
 import { peerLabel } from '@/components/peer-label';
 import type { SessionState } from '@/lib/protocol/runtime';
+import type { HostClient } from './host-client';
+import { notifySendFailed } from './notify';
+import { notifyShareFailed, startShare } from './share';
 
 const PARENT_ID = 'send-selection';
 const NONE_ID = 'send-selection:none';
@@ -88,4 +92,22 @@ export async function readSelection(info: Browser.contextMenus.OnClickData, tab:
     console.warn('[secureconnect] could not read the selection; using selectionText', error);
     return fallback;
   }
+}
+
+/** Wires the menus: built when installed (rebuilt by each state, see state-watch.ts), and their clicks. */
+export function installMenus(host: HostClient): void {
+  browser.runtime.onInstalled.addListener(() => void updateSelectionMenu(undefined));
+  browser.contextMenus.onClicked.addListener(async (info, tab) => {
+    const item = actionOfMenuItem(info.menuItemId);
+    if (!item) return;
+    if (item.action === 'share') {
+      // The menu click is the user's invocation on this tab that tab capture requires.
+      const reply = await startShare(host, { peerId: item.peerId, kind: 'tab', ...(tab?.id !== undefined ? { tabId: tab.id } : {}) });
+      if (!reply.ok) await notifyShareFailed(reply.error);
+      return;
+    }
+    const text = await readSelection(info, tab);
+    const reply = await host.command({ type: 'session/send-text', peerId: item.peerId, text, keepOnFailure: true });
+    if (!reply.ok) await notifySendFailed(item.peerId, errorText(reply.error));
+  });
 }

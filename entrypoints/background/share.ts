@@ -6,11 +6,11 @@ import { browser } from 'wxt/browser';
 import { i18n } from '#i18n';
 import { errorText } from '@/components/error-text';
 import type { ErrorCode } from '@/lib/errors';
-import { commandOffscreen, type RuntimeLike } from '@/lib/messaging';
 import type { ShareView } from '@/lib/protocol/runtime';
 import { DEFAULT_PRESET, type PresetName, type ShareKind } from '@/lib/share/presets';
 import { viewerPath } from '@/lib/share/viewer';
-import { ensureOffscreen } from './offscreen';
+import type { HostClient } from './host-client';
+import type { StateWatch } from './state-watch';
 
 type Reply = { ok: true; shareId: string } | { ok: false; error: ErrorCode };
 
@@ -23,13 +23,12 @@ const PROTECTED_URL = /^(chrome|chrome-extension|chrome-untrusted|devtools|edge|
  * tab (toolbar, context menu, shortcut): Chrome requires it for tab capture.
  */
 export async function startShare(
-  runtime: RuntimeLike,
+  host: HostClient,
   request: { peerId: string; kind: ShareKind; preset?: PresetName; tabId?: number },
 ): Promise<Reply> {
   const preset = request.preset ?? DEFAULT_PRESET;
   if (request.kind === 'mic') {
-    await ensureOffscreen();
-    return commandOffscreen(runtime, { type: 'session/share-start', peerId: request.peerId, kind: 'mic', preset, title: '' });
+    return host.command({ type: 'session/share-start', peerId: request.peerId, kind: 'mic', preset, title: '' });
   }
   if (request.tabId === undefined) return { ok: false, error: 'no-tab' };
   const tab = await browser.tabs.get(request.tabId).catch(() => undefined);
@@ -42,8 +41,7 @@ export async function startShare(
     console.warn('[secureconnect] tab capture refused', error);
     return { ok: false, error: /chrome pages|cannot be captured|webstore/i.test(String(error)) ? 'capture-forbidden' : 'capture-failed' };
   }
-  await ensureOffscreen();
-  return commandOffscreen(runtime, {
+  return host.command({
     type: 'session/share-start',
     peerId: request.peerId,
     kind: request.kind,
@@ -56,9 +54,8 @@ export async function startShare(
 }
 
 /** Accepts an incoming share and opens the viewer for it. */
-export async function acceptShare(runtime: RuntimeLike, shareId: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
-  await ensureOffscreen();
-  const reply = await commandOffscreen(runtime, { type: 'session/share-answer', shareId, accept: true });
+export async function acceptShare(host: HostClient, shareId: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+  const reply = await host.command({ type: 'session/share-answer', shareId, accept: true });
   if (reply.ok) await browser.tabs.create({ url: browser.runtime.getURL(viewerPath(shareId)) });
   return reply;
 }
@@ -100,5 +97,19 @@ export async function notifyShareFailed(error: ErrorCode): Promise<void> {
     iconUrl: browser.runtime.getURL('/icon/128.png'),
     title: i18n.t('notify.shareFailedTitle'),
     message: errorText(error),
+  });
+}
+
+/**
+ * Capture tracks end when a tab closes; this is the belt to that brace. A worker
+ * Chrome restarted has no state yet: it asks the host whether the tab was shared.
+ */
+export function watchClosedTabs(host: HostClient, watch: StateWatch): void {
+  browser.tabs.onRemoved.addListener((tabId) => {
+    void (async () => {
+      const state = watch.current ?? (await host.state());
+      if (!state?.shares.some((share) => share.tabId === tabId)) return;
+      await host.command({ type: 'session/share-tab-closed', tabId });
+    })();
   });
 }
