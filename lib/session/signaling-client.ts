@@ -38,8 +38,7 @@ const SERVER_ERRORS = new Set(['network', 'socket-error', 'socket-closed', 'serv
 
 /** Errors after which retrying with the same settings cannot help. */
 const FATAL_SERVER_ERRORS: Partial<Record<string, ErrorCode>> = {
-  'invalid-id': 'invalid-id',
-  'invalid-key': 'invalid-key',
+  'invalid-id': 'invalid-id', 'invalid-key': 'invalid-key',
   'ssl-unavailable': 'ssl-unavailable',
   'browser-incompatible': 'webrtc',
 };
@@ -65,6 +64,8 @@ export interface SignalingHooks {
   peerUnavailable(named: string | undefined): void;
   /** The `Peer` is about to be destroyed: close what lives on it. */
   tearingDown(): void;
+  /** The socket to the PeerServer went: what was on its way through it is lost. */
+  socketLost(): void;
   now(): number;
   backoff: BackoffOptions;
   log: Pick<Console, 'info' | 'warn'>;
@@ -183,13 +184,14 @@ export class SignalingClient {
     });
     peer.on('connection', (conn) => current() && this.hooks.connection(conn));
     peer.on('call', (call) => current() && this.hooks.call(call));
-    // `disconnected`: the socket went; `close`: PeerJS destroyed the Peer (e.g. ID taken on the first attempt).
+    // `disconnected`: the socket went (the Peer lives on); `close`: PeerJS destroyed it (e.g. ID taken at first).
     for (const event of ['disconnected', 'close'] as const) {
       peer.on(event, () => {
         if (!current()) return;
         if (this.server.status === 'online' || this.server.status === 'connecting') {
           this.setServer({ status: 'offline', error: 'server-unreachable', url: this.server.url });
         }
+        this.hooks.socketLost();
         this.scheduleRetry(true);
       });
     }

@@ -72,6 +72,7 @@ describe('PeerServer failover', () => {
       call: () => {},
       peerUnavailable: () => {},
       tearingDown: () => tearDowns++,
+      socketLost: () => {},
       now: () => Date.now(),
       backoff: { baseMs: 1000, maxMs: 3000, jitter: 0 },
       log: { info: () => {}, warn: () => {} },
