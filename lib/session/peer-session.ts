@@ -32,6 +32,7 @@ import { framesReceived, guardDataConnection } from './data-guard';
 import { channelCounters, channelState } from './channel-state';
 import { SendGate } from './send-gate';
 import { canMove, viewStateOf, type Phase, type RemotePeer } from './remote-peer';
+import { HandshakeRedial } from './handshake-redial';
 import { Pacer } from './pacer';
 import { Heartbeat } from './heartbeat';
 import { startVerification } from './verification';
@@ -107,8 +108,8 @@ export class PeerSession {
   private readonly signaling: SignalingClient;
   /** Who may connect without asking, and our user's answers for the others. */
   private readonly consent: Consent;
-  /** Dialled attempts whose answer the PeerServer may have lost when it went; dialled again when it is back. */
-  private readonly handshakeRedials = new Map<RemotePeer, DataConnection>();
+  /** Dialled attempts whose answer the PeerServer took with it: dialled again when it is back. */
+  private readonly handshakes: HandshakeRedial;
   /** One sending budget per connection (see `pacer.ts`); gone with the connection. */
   private readonly pacers = new WeakMap<DataConnection, Pacer>();
   /** Answered connections: what we send waits until the dialler was heard (see `send-gate.ts`). */
@@ -191,6 +192,18 @@ export class PeerSession {
       replay: (entry, conn) => this.messages.replay(entry, conn),
       changed: () => this.queueState(),
     });
+    this.handshakes = new HandshakeRedial({
+      peers: () => this.peers.values(),
+      dialAgain: (peerId) => {
+        const conn = this.signaling.peer?.connect(peerId, { ...DATA_CONNECTION_OPTIONS, metadata: { ...DATA_CONNECTION_OPTIONS.metadata } });
+        if (conn) this.attach(conn, 'me');
+        return !!conn;
+      },
+      withdraw: (peerId, connectionId) => this.signaling.guard?.withdraw(peerId, connectionId),
+      fail: (entry, error) => this.fail(entry, error),
+      clearConnectTimer: (entry) => this.clearConnectTimer(entry),
+      log: this.log,
+    });
     this.reconnector = new Reconnector({
       now: () => this.now(),
       log: this.log,
@@ -239,7 +252,7 @@ export class PeerSession {
           if (named === undefined || named === entry.view.id) this.fail(entry, 'peer-unavailable');
         }
       },
-      socketLost: () => this.handshakesLost(),
+      socketLost: () => this.handshakes.socketLost(),
       tearingDown: () => {
         this.shares.destroy();
         for (const entry of this.peers.values()) {
@@ -470,43 +483,7 @@ export class PeerSession {
     for (const entry of this.peers.values()) {
       this.reconnector.restart(entry);
     }
-    this.redialHandshakes();
-  }
-
-  /**
-   * The PeerServer went while we waited for answers: an offer or answer on its way is
-   * lost, and nothing would ever tell us. Those attempts are dialled again once we are
-   * registered again (their callers keep waiting), or fail after {@link CONNECT_TIMEOUT_MS}.
-   */
-  private handshakesLost(): void {
-    for (const entry of this.peers.values()) {
-      const conn = entry.conn;
-      const pc = conn?.peerConnection as RTCPeerConnection | undefined;
-      if (!conn || entry.view.state !== 'connecting' || entry.view.initiator !== 'me' || entry.phase !== 'opening' || pc?.remoteDescription) continue;
-      // Once per attempt: the socket may drop again while it waits (retries, the watchdog).
-      if (this.handshakeRedials.get(entry) === conn) continue;
-      this.handshakeRedials.set(entry, conn);
-      this.clearConnectTimer(entry);
-      entry.connectTimer = setTimeout(() => {
-        this.handshakeRedials.delete(entry);
-        this.fail(entry, 'server-unreachable');
-      }, CONNECT_TIMEOUT_MS);
-    }
-  }
-
-  private redialHandshakes(): void {
-    const peer = this.signaling.peer;
-    for (const [entry, old] of this.handshakeRedials) {
-      this.handshakeRedials.delete(entry);
-      // Only the very attempt that was waiting: not one our user started since.
-      if (!peer || entry.conn !== old || entry.view.state !== 'connecting' || entry.phase !== 'opening') continue;
-      this.log.info(`[secureconnect] ${entry.view.id}: the PeerServer went mid-handshake; dialling again`);
-      // Their half of the old attempt ends at once instead of at its timeout.
-      this.signaling.guard?.withdraw(entry.view.id, old.connectionId);
-      const conn = peer.connect(entry.view.id, { ...DATA_CONNECTION_OPTIONS, metadata: { ...DATA_CONNECTION_OPTIONS.metadata } });
-      if (conn) this.attach(conn, 'me');
-      else this.fail(entry, 'server-unreachable');
-    }
+    this.handshakes.registered();
   }
 
   // --- connections -----------------------------------------------------------
