@@ -5,18 +5,19 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Files still longer than 300 lines, each with the reason it may be for now. The
- * list may only shrink: issue 11 splits the session into parts with one owner each.
+ * Files still longer than 300 lines, each with the reason it may be for now and the
+ * most lines it may have: the list and its ceilings may only shrink (issue 11 splits
+ * the session into parts with one owner each).
  */
 const TOO_LONG_FOR_NOW = {
-  'lib/session/peer-session.ts': 'the facade being split into parts (issue 11)',
-  'lib/session/shares.ts': 'to be split into outgoing, incoming and a registry (issue 11)',
-  'tests/unit/peer-session.test.ts': 'follows peer-session.ts as it is split',
-  'tests/unit/share.test.ts': 'follows shares.ts as it is split',
-  'tests/e2e/connectivity.test.ts': 'one TURN scene shared by its tests; to be split with the NAT tests (issue 14)',
-  'bench/pages/driver.ts': 'the product driver page of the bench; to be split with the port (issue 11)',
-  'bench/pages/raw.ts': 'the raw baselines, kept beside each other so that they stay comparable',
-  'bench/sections/connect.ts': 'connect figures and their baselines; to be split with the port (issue 11)',
+  'lib/session/peer-session.ts': ['the facade being split into parts (issue 11)', 910],
+  'lib/session/shares.ts': ['to be split into outgoing, incoming and a registry (issue 11); records and figures are out', 345],
+  'tests/unit/peer-session.test.ts': ['follows peer-session.ts as it is split', 600],
+  'tests/unit/share.test.ts': ['follows shares.ts as it is split', 400],
+  'tests/e2e/connectivity.test.ts': ['one TURN scene shared by its tests; to be split with the NAT tests (issue 14)', 345],
+  'bench/pages/driver.ts': ['the product driver page of the bench; to be split (issue 11)', 515],
+  'bench/pages/raw.ts': ['the raw baselines, kept beside each other so that they stay comparable', 370],
+  'bench/sections/connect.ts': ['connect figures and their baselines; to be split (issue 11)', 335],
 };
 
 export default tseslint.config(
@@ -45,5 +46,5 @@ export default tseslint.config(
       'vue/html-closing-bracket-newline': 'off',
     },
   },
-  ...Object.entries(TOO_LONG_FOR_NOW).map(([file]) => ({ files: [file], rules: { 'max-lines': 'off' } })),
+  ...Object.entries(TOO_LONG_FOR_NOW).map(([file, [, max]]) => ({ files: [file], rules: { 'max-lines': ['error', { max }] } })),
 );

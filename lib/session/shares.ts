@@ -9,84 +9,23 @@
  */
 import type { MediaConnection } from 'peerjs';
 import { CodedError, type ErrorCode } from '../errors';
-import {
-  APP_TAG,
-  PROTOCOL_VERSION,
-  decodeShareMetadata,
-  shareSignal,
-  type PeerMessage,
-  type ShareMetadata,
-  type ShareSignal,
-} from '../protocol/peer';
+import { APP_TAG, PROTOCOL_VERSION, decodeShareMetadata, shareSignal, type ShareMetadata, type ShareSignal } from '../protocol/peer';
 import type { ShareStats, ShareView } from '../protocol/runtime';
-import { applySenderPreset, PRESETS, withStartBitrate, type PresetName, type ShareKind } from '../share/presets';
-import type { MediaAccess, Playback } from './media';
+import { applySenderPreset, PRESETS, withStartBitrate } from '../share/presets';
+import type { MediaAccess } from './media';
+import { inboundStats, LevelWatch } from './share-figures';
+import { ENDED_SHARE_TTL_MS, OVER, RESUME_WINDOW_MS, slotOf, type Share, type ShareHost, type ShareRequest } from './share-record';
 
-/** How long an ended share stays listed (so both sides can see that it ended), in ms. */
-export const ENDED_SHARE_TTL_MS = 60_000;
-
-/** How long a share paused by a lost connection waits for the peer to come back, in ms. */
-export const RESUME_WINDOW_MS = 60_000;
-
-/** How often the played-back level is sampled for the sender's popup, in ms. */
-const LEVEL_INTERVAL_MS = 1000;
-
-/** What the share manager needs from the peer session. */
-export interface ShareHost {
-  /** `peer.call(peerId, stream, { metadata })`, or `undefined` when the PeerServer is away. */
-  call(peerId: string, stream: MediaStream, metadata: ShareMetadata): MediaConnection | undefined;
-  /** Sends a message on the open data connection to `peerId`; false when there is none. */
-  send(peerId: string, message: PeerMessage): boolean;
-  isConnected(peerId: string): boolean;
-  /** The share list changed. */
-  changed(): void;
-  /** A peer offers a share; the user must be asked. */
-  offered(share: ShareView): void;
-  now(): number;
-  newId(): string;
-  log: Pick<Console, 'info' | 'warn' | 'error'>;
-}
-
-/** What to share, from the start command. */
-export interface ShareRequest {
-  peerId: string;
-  kind: ShareKind;
-  preset: PresetName;
-  streamId?: string;
-  tabId?: number;
-  /** The tab's size in CSS pixels, to capture no larger than it. */
-  tabWidth?: number;
-  tabHeight?: number;
-  title: string;
-}
-
-interface Share {
-  view: ShareView;
-  call?: MediaConnection;
-  /** Our captured stream (outgoing). */
-  local?: MediaStream;
-  playback?: Playback;
-  pruneTimer?: ReturnType<typeof setTimeout>;
-  /** Ends a paused share that was not resumed in time. */
-  resumeTimer?: ReturnType<typeof setTimeout>;
-  /** What the call carries, to call again with the same share ID after a reconnection. */
-  metadata?: ShareMetadata;
-  /** Incoming, paused: the sender's new call, come before our side of the reconnection was set up. */
-  waitingCall?: MediaConnection;
-}
-
-const OVER = new Set<ShareView['state']>(['ended', 'declined', 'failed']);
-
-/** Tab and tab-audio share one capture of one tab; the microphone is separate. */
-function slotOf(kind: ShareKind): 'tab' | 'mic' {
-  return kind === 'mic' ? 'mic' : 'tab';
-}
+export { ENDED_SHARE_TTL_MS, RESUME_WINDOW_MS, type ShareHost, type ShareRequest };
 
 export class ShareManager {
   private readonly shares = new Map<string, Share>();
   /** Received streams by share ID, read by the viewer page. */
   readonly streams = new Map<string, MediaStream>();
-  private levelTimer?: ReturnType<typeof setInterval>;
+  private readonly levels = new LevelWatch(
+    () => this.shares.values(),
+    () => this.host.changed(),
+  );
 
   constructor(
     private readonly host: ShareHost,
@@ -155,7 +94,7 @@ export class ShareManager {
     }
     // A tab capture track ends when the tab closes or capture is revoked: end the share and tell the peer.
     for (const track of local.getTracks()) track.addEventListener('ended', () => this.stop(id));
-    this.watchLevels();
+    this.levels.start();
     this.host.changed();
     return { ok: true, shareId: id };
   }
@@ -354,31 +293,11 @@ export class ShareManager {
     share.resumeTimer = undefined;
   }
 
-  /**
-   * Receiver-side figures of a share, from `getStats()` inbound-rtp
-   * (https://www.w3.org/TR/webrtc-stats/#inboundrtpstats-dict*).
-   */
+  /** Receiver-side figures of a share (see `share-figures.ts`). */
   async stats(shareId: string): Promise<{ ok: true; stats: ShareStats } | { ok: false; error: ErrorCode }> {
     const pc = this.shares.get(shareId)?.call?.peerConnection;
     if (!pc) return { ok: false, error: 'no-share' };
-    const report = await pc.getStats();
-    const stats: ShareStats = { timestamp: performance.now() };
-    report.forEach((entry: Record<string, unknown>) => {
-      if (entry.type !== 'inbound-rtp') return;
-      const num = (key: string): number => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
-      if (entry.kind === 'video') {
-        stats.video = {
-          frameWidth: num('frameWidth'),
-          frameHeight: num('frameHeight'),
-          framesPerSecond: num('framesPerSecond'),
-          framesDecoded: num('framesDecoded'),
-          bytesReceived: num('bytesReceived'),
-        };
-      } else if (entry.kind === 'audio') {
-        stats.audio = { totalAudioEnergy: num('totalAudioEnergy'), bytesReceived: num('bytesReceived') };
-      }
-    });
-    return { ok: true, stats };
+    return { ok: true, stats: await inboundStats(pc) };
   }
 
   /** Ends everything, e.g. when the peer restarts. */
@@ -388,8 +307,7 @@ export class ShareManager {
       if (share.pruneTimer !== undefined) clearTimeout(share.pruneTimer);
     }
     this.shares.clear();
-    if (this.levelTimer !== undefined) clearInterval(this.levelTimer);
-    this.levelTimer = undefined;
+    this.levels.stop();
   }
 
   private setState(share: Share, state: ShareView['state'], error?: ErrorCode): void {
@@ -420,25 +338,5 @@ export class ShareManager {
       this.shares.delete(share.view.id);
       this.host.changed();
     }, ENDED_SHARE_TTL_MS);
-  }
-
-  private watchLevels(): void {
-    if (this.levelTimer !== undefined) return;
-    this.levelTimer = setInterval(() => {
-      let playing = false;
-      for (const share of this.shares.values()) {
-        if (!share.playback) continue;
-        playing = true;
-        const level = Math.round(share.playback.level() * 100) / 100;
-        if (level !== share.view.playbackLevel) {
-          share.view = { ...share.view, playbackLevel: level };
-          this.host.changed();
-        }
-      }
-      if (!playing) {
-        clearInterval(this.levelTimer);
-        this.levelTimer = undefined;
-      }
-    }, LEVEL_INTERVAL_MS);
   }
 }
