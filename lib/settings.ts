@@ -72,6 +72,12 @@ export interface SessionSettings {
   trusted: string[];
   /** Peer IDs refused without asking. */
   blocked: string[];
+  /**
+   * Peers our user accepted while this browser runs: peer ID → the SHA-256 fingerprint
+   * they connected with. Such a peer connects again without asking while it offers that
+   * identity, also to a peer host started anew. Absent means none.
+   */
+  accepted?: Record<string, string>;
 }
 
 /** Default PeerServer: the local one from `npm run server`. */
@@ -163,11 +169,18 @@ export const SessionSettingsSchema = v.object({
   pins: PinsSchema,
   trusted: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'trusted-too-many')),
   blocked: v.pipe(v.array(v.pipe(v.string(), v.check(isPeerId, 'peer-id-invalid'))), v.maxLength(1000, 'blocked-too-many')),
+  accepted: v.optional(PinsSchema),
 });
 
 /** True when the user pinned an identity for `peerId` (own entries only: `toString` is not pinned). */
 export function hasPin(settings: Pick<SessionSettings, 'pins'>, peerId: string): boolean {
   return hasOwnKey(settings.pins, peerId);
+}
+
+/** The fingerprint `peerId` was accepted with in this browser session, if it was (own entries only). */
+export function acceptedFingerprint(settings: Pick<SessionSettings, 'accepted'>, peerId: string): string | undefined {
+  const fingerprint = settings.accepted ? ownValue(settings.accepted, peerId) : undefined;
+  return typeof fingerprint === 'string' ? fingerprint : undefined;
 }
 
 /** The fingerprint pinned for `peerId`, or `undefined` (never an inherited property). */

@@ -71,8 +71,43 @@ export const trustedPeersItem = storage.defineItem<Record<string, TrustedPeer>>(
 /** Peers refused without asking, by peer ID, with when they were blocked (ms since the Unix epoch). */
 export const blockedPeersItem = storage.defineItem<Record<string, { added: number }>>('local:blockedPeers', { fallback: {}, version: 1 });
 
+/**
+ * Peers our user accepted while this browser runs, by peer ID: the fingerprint they
+ * connected with. `storage.session`: gone when the browser quits, kept when the peer
+ * host's document is made anew.
+ */
+export const acceptedPeersItem = storage.defineItem<Record<string, string>>('session:acceptedPeers', { fallback: {} });
+/** Most peers remembered as accepted; the oldest go first. */
+export const ACCEPTED_MAX = 200;
+
 /** Every stored item that feeds {@link SessionSettings}. */
-export const SESSION_ITEMS = [peerIdItem, displayNameItem, signalingItem, fallbackServersItem, iceServersItem, relayOnlyItem, turnFromServerItem, pinnedPeersItem, trustedPeersItem, blockedPeersItem] as const;
+export const SESSION_ITEMS = [
+  peerIdItem,
+  displayNameItem,
+  signalingItem,
+  fallbackServersItem,
+  iceServersItem,
+  relayOnlyItem,
+  turnFromServerItem,
+  pinnedPeersItem,
+  trustedPeersItem,
+  blockedPeersItem,
+  acceptedPeersItem,
+] as const;
+
+/**
+ * Remembers that our user accepted `peerId` with the certificate `fingerprint`, for this
+ * browser session; without a fingerprint, forgets it (the acceptance ended).
+ */
+export async function rememberAccepted(peerId: string, fingerprint?: string): Promise<void> {
+  if (!isPeerId(peerId) || (fingerprint !== undefined && !FINGERPRINT_PATTERN.test(fingerprint))) return;
+  const accepted = copyRecord(await acceptedPeersItem.getValue());
+  if (ownValue(accepted, peerId) === fingerprint) return;
+  delete accepted[peerId];
+  const entries = Object.entries(accepted);
+  if (fingerprint !== undefined) entries.push([peerId, fingerprint]);
+  await acceptedPeersItem.setValue(ownRecord(entries.slice(-ACCEPTED_MAX)));
+}
 
 /** Pinned peers by peer ID, in a record without a prototype (see `lib/own-record.ts`). */
 export async function pinnedPeers(): Promise<Record<string, PinnedPeer>> {
@@ -124,7 +159,7 @@ export async function pinPeer(peerId: string, fingerprint: string, now = Date.no
  * host always starts.
  */
 export async function loadSessionSettings(): Promise<SessionSettings> {
-  const [peerId, displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pinned, trustedById, blockedById] = await Promise.all([
+  const [peerId, displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pinned, trustedById, blockedById, acceptedById] = await Promise.all([
     peerIdItem.getValue(),
     displayNameItem.getValue(),
     signalingItem.getValue(),
@@ -135,11 +170,13 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     pinnedPeers(),
     trustedPeers(),
     blockedPeers(),
+    acceptedPeersItem.getValue().then(copyRecord),
   ]);
   const pins = ownRecord(Object.entries(pinned).map(([id, pin]) => [id, typeof pin === 'object' && pin !== null ? pin.fingerprint : '']));
   const trusted = Object.keys(trustedById).filter(isPeerId);
   const blocked = Object.keys(blockedById).filter(isPeerId);
-  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pins, trusted, blocked };
+  const accepted = ownRecord(Object.entries(acceptedById).filter(([id, fp]) => isPeerId(id) && typeof fp === 'string' && FINGERPRINT_PATTERN.test(fp)));
+  const candidate = { peerId: peerId ?? generatePeerId(), displayName, signaling, fallbackServers, iceServers, relayOnly, turnFromServer, pins, trusted, blocked, accepted };
   const checked = validateSettings(SessionSettingsSchema, candidate);
   if (checked.ok) return checked.value;
   console.warn('[secureconnect] stored settings are invalid, using defaults where needed', checked.problems);
@@ -157,6 +194,7 @@ export async function loadSessionSettings(): Promise<SessionSettings> {
     pins: bad.has('pins') ? ownRecord(Object.entries(pins).filter(([id, fp]) => isPeerId(id) && FINGERPRINT_PATTERN.test(fp))) : candidate.pins,
     trusted: bad.has('trusted') ? [] : trusted,
     blocked: bad.has('blocked') ? [] : blocked,
+    accepted,
   };
   if (bad.has('peerId')) await peerIdItem.setValue(repaired.peerId);
   return repaired;

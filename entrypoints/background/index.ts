@@ -6,7 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { serve, type RuntimeLike } from '@/lib/messaging';
-import { loadSessionSettings, touchTrustedPeers } from '@/lib/storage';
+import { loadSessionSettings, rememberAccepted, touchTrustedPeers } from '@/lib/storage';
 import { installAlerts } from './alerts';
 import { createHostClient } from './host-client';
 import { installMenus, updateSelectionMenu } from './menus';
@@ -36,6 +36,10 @@ export default defineBackground(() => {
         return { ok: true, settings: await loadSessionSettings() };
       case 'background/ensure-host':
         await host.ensure();
+        return { ok: true };
+      case 'background/accepted':
+        // Settings sync hands it back to the host with the next settings (storage.session).
+        await rememberAccepted(request.peerId, request.fingerprint);
         return { ok: true };
       case 'background/share': {
         const { type: _type, ...share } = request;

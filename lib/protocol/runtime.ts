@@ -95,6 +95,11 @@ export const BackgroundRequestSchema = v.variant('type', [
   v.object({ type: v.literal('background/get-settings') }),
   /** From a page whose line to the peer host did not open: make sure the host runs. */
   v.object({ type: v.literal('background/ensure-host') }),
+  /**
+   * From the peer host: our user accepted `peerId`, which connected with the certificate
+   * `fingerprint`; without one, that acceptance ended (a `bye`, forgotten, cut off).
+   */
+  v.object({ type: v.literal('background/accepted'), peerId: PeerIdField, fingerprint: v.optional(v.pipe(v.string(), v.maxLength(128))) }),
   /** From the popup: capture a tab (or the microphone) and share it with `peerId`. */
   v.object({
     type: v.literal('background/share'),
@@ -151,6 +156,7 @@ export type SessionEvent = v.InferOutput<typeof SessionEventSchema>;
 export const BackgroundReplySchemas = {
   'background/get-settings': v.union([v.object({ ok: v.literal(true), settings: SessionSettingsSchema }), Failed]),
   'background/ensure-host': v.union([Ok, Failed]),
+  'background/accepted': v.union([Ok, Failed]),
   'background/share': v.union([v.object({ ok: v.literal(true), shareId: v.string() }), Failed]),
   'background/accept-share': v.union([Ok, Failed]),
 } satisfies Record<BackgroundRequest['type'], v.GenericSchema>;

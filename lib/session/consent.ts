@@ -7,7 +7,7 @@
  */
 import type { DataConnection } from 'peerjs';
 import type { ErrorCode } from '../errors';
-import type { SessionSettings } from '../settings';
+import { acceptedFingerprint, type SessionSettings } from '../settings';
 import { DeclinedPeers } from './declined';
 import type { Phase, RemotePeer } from './remote-peer';
 import { MAX_HELD_OFFERS, type OfferDecision, type OfferInfo, type SignalingGuard } from './signaling-guard';
@@ -41,6 +41,8 @@ export interface ConsentHost {
   /** Handles what the peer sent while our user was asked, in order. */
   replay(entry: RemotePeer, conn: DataConnection): void;
   changed(): void;
+  /** Our user's acceptance of `peerId` under `fingerprint` is to be kept for this browser session; `undefined`: it ended. */
+  remember(peerId: string, fingerprint: string | undefined): void;
 }
 
 /** The session's consent; see the file comment. */
@@ -48,7 +50,41 @@ export class Consent {
   /** Strangers our user declined: they are refused without a prompt for a while. */
   readonly declined = new DeclinedPeers();
 
+  /** Peers whose stored acceptance ended while this host runs (their settings may lag). */
+  private readonly endedHere = new Set<string>();
+
   constructor(private readonly host: ConsentHost) {}
+
+  /** The fingerprint `peerId` was accepted with earlier while this browser runs, perhaps by another host. */
+  acceptedBefore(peerId: string): string | undefined {
+    const settings = this.host.settings();
+    return settings && !this.endedHere.has(peerId) ? acceptedFingerprint(settings, peerId) : undefined;
+  }
+
+  /** A connection from `entry`'s peer is attached: accepted before in this browser session counts as accepted now. */
+  carryOver(entry: RemotePeer): void {
+    const before = this.acceptedBefore(entry.view.id);
+    if (!before || entry.accepted || entry.everConnected) return;
+    entry.accepted = true;
+    entry.knownFingerprint = before;
+  }
+
+  /** Connected under the verified certificate `fingerprint`: kept for this browser session, unless trusted anyway. */
+  connected(entry: RemotePeer, fingerprint: string | undefined): void {
+    const id = entry.view.id;
+    if (!fingerprint || entry.held || this.host.isTrusted(id)) return;
+    this.endedHere.delete(id);
+    if (this.acceptedBefore(id) !== fingerprint) this.host.remember(id, fingerprint);
+  }
+
+  /** The peer is asked again next time (a `bye`, forgotten, cut off): here, and by any host after this one. */
+  endAcceptance(entry: RemotePeer): void {
+    entry.accepted = false;
+    const id = entry.view.id;
+    if (this.acceptedBefore(id) === undefined) return;
+    this.endedHere.add(id);
+    this.host.remember(id, undefined);
+  }
 
   /** The signaling guard's question: what to do with a valid offer from `offer.peerId`. */
   decide(offer: OfferInfo): OfferDecision {
@@ -65,6 +101,9 @@ export class Consent {
     if (this.host.isTrusted(peerId)) return 'pass';
     // Accepted in this session: the offer must claim the identity accepted then (checked for real once DTLS is done).
     if (entry?.accepted && entry.knownFingerprint !== undefined && offer.claimedFingerprint === entry.knownFingerprint) return 'pass';
+    // Accepted earlier while this browser runs (a host before this one, say): the same rule.
+    const before = this.acceptedBefore(peerId);
+    if (!entry?.everConnected && before !== undefined && offer.claimedFingerprint === before) return 'pass';
     if (this.declined.refuses(peerId, this.host.now())) return 'declined';
     const held = this.host.guard()?.held() ?? [];
     if (!held.includes(peerId) && held.length >= MAX_HELD_OFFERS) return 'busy';

@@ -117,3 +117,8 @@ export function guardDataConnection(conn: DataConnection, now: () => number, onD
     handleChunk(chunk);
   };
 }
+
+/** Options of an incoming data connection that our decoder can read (see `signaling-guard.ts`). */
+export function incomingOptionsOk(conn: DataConnection): boolean {
+  return ['binary', 'default', 'json'].includes(conn.serialization as string);
+}

@@ -56,6 +56,7 @@ export function startPeerHost(
       pages.send({ type: 'line/share-offer', share });
       void broadcast(runtime, { type: 'event/share-offer', share });
     },
+    onAccepted: (peerId, fingerprint) => void requestBackground(runtime, { type: 'background/accepted', peerId, fingerprint }),
     onConnectionRequest: (peerId) => {
       pages.send({ type: 'line/connection-request', peerId });
       void broadcast(runtime, { type: 'event/connection-request', peerId });

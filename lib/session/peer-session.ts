@@ -28,7 +28,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { bitrates, byteTotals, packetsLost, selectedRoute, type StatsLike } from './link-stats';
 import { shouldReconnect } from './reconnect';
 import { Reconnector } from './reconnector';
-import { framesReceived, guardDataConnection } from './data-guard';
+import { framesReceived, guardDataConnection, incomingOptionsOk } from './data-guard';
 import { channelCounters, channelState } from './channel-state';
 import { SendGate } from './send-gate';
 import { canMove, viewStateOf, type Phase, type RemotePeer } from './remote-peer';
@@ -74,6 +74,8 @@ export interface PeerSessionDeps {
   onShareOffer?(share: ShareView): void;
   /** Called when an untrusted peer connects and the user must be asked. */
   onConnectionRequest?(peerId: string): void;
+  /** Our user's consent to `peerId` under this verified fingerprint, to keep; `undefined`: it ended. */
+  onAccepted?(peerId: string, fingerprint: string | undefined): void;
   /** Capture and playback; without it, starting a share fails with `capture-failed`. */
   media?: MediaAccess;
   /** The user's persistent DTLS certificate; without it, each connection gets a new one. */
@@ -191,6 +193,7 @@ export class PeerSession {
       establish: (entry, conn) => this.establish(entry, conn),
       replay: (entry, conn) => this.messages.replay(entry, conn),
       changed: () => this.queueState(),
+      remember: (peerId, fingerprint) => this.deps.onAccepted?.(peerId, fingerprint),
     });
     this.handshakes = new HandshakeRedial({
       peers: () => this.peers.values(),
@@ -222,7 +225,7 @@ export class PeerSession {
       send: (conn, message) => this.sendOn(conn, message),
       establish: (entry, conn) => this.establish(entry, conn),
       ended: (entry) => {
-        entry.accepted = false;
+        this.consent.endAcceptance(entry);
         this.closeConnection(entry);
         this.markDisconnected(entry, 'peer-disconnected', false);
       },
@@ -279,8 +282,8 @@ export class PeerSession {
   configure(settings: SessionSettings): void {
     const previous = this.settings;
     this.settings = settings;
-    // Display name and pins do not need a new Peer; pins are re-checked on the open connections.
-    const restartKey = (value: SessionSettings): string => JSON.stringify({ ...value, displayName: '', pins: {}, trusted: [], blocked: [] });
+    // Display name, pins and the peer lists need no new Peer; pins are re-checked on the open connections.
+    const restartKey = (value: SessionSettings): string => JSON.stringify({ ...value, displayName: '', pins: {}, trusted: [], blocked: [], accepted: {} });
     if (previous && restartKey(previous) === restartKey(settings)) {
       for (const entry of [...this.peers.values()]) {
         if (settings.blocked.includes(entry.view.id)) this.forget(entry.view.id);
@@ -530,6 +533,7 @@ export class PeerSession {
     const target = entry;
     target.conn = conn;
     this.log.info(`[secureconnect] ${peerId}: connection ${conn.connectionId} (${initiator === 'me' ? 'ours' : 'theirs'})`);
+    this.consent.carryOver(target);
     target.mustAsk = initiator === 'them' && !wanted && !this.isTrusted(peerId) && !target.accepted;
     // Until `opened` decides, what the peer sends waits: Chromium can deliver the first
     // messages before the channel's `open` event, and a `hello` handled then was lost.
@@ -686,6 +690,7 @@ export class PeerSession {
     this.startVerification(entry, conn);
     // A held (changed) identity is not the one our user accepted.
     if (!entry.held) entry.knownFingerprint = entry.seen;
+    this.consent.connected(entry, entry.seen);
     this.startHeartbeat(entry, conn);
     this.settle(entry, { ok: true });
     if (!entry.held) {
@@ -706,7 +711,7 @@ export class PeerSession {
 
   /** Tells the peer that our user closes the connection on purpose, so it does not dial back. */
   private sayBye(entry: RemotePeer): void {
-    entry.accepted = false;
+    this.consent.endAcceptance(entry);
     this.reconnector.stop(entry);
     const conn = entry.conn;
     if (!conn?.open) return;
@@ -774,7 +779,7 @@ export class PeerSession {
   private onFlood(entry: RemotePeer, conn: DataConnection): void {
     if (entry.conn !== conn) return;
     this.log.warn(`[secureconnect] ${entry.view.id} flooded the connection; closing it`);
-    entry.accepted = false;
+    this.consent.endAcceptance(entry);
     this.closeConnection(entry);
     this.markDisconnected(entry, 'peer-flooding', false);
   }
@@ -900,9 +905,4 @@ export class PeerSession {
       this.deps.onState(this.getState());
     });
   }
-}
-
-/** Options of an incoming data connection that our decoder can read (see `signaling-guard.ts`). */
-function incomingOptionsOk(conn: DataConnection): boolean {
-  return ['binary', 'default', 'json'].includes(conn.serialization as string);
 }

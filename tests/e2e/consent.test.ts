@@ -95,3 +95,31 @@ describe('consent before connecting', () => {
     await after.close();
   });
 });
+
+describe('consent outlives the peer host, while the browser runs', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair({ connect: true });
+  });
+  afterAll(async () => pair?.close());
+
+  it('B\'s offscreen document is made anew: A, accepted before, reconnects without a new prompt', async () => {
+    const { alicePopup, bobPopup, aliceId, bobId } = pair;
+    await bobPopup.waitPeer(aliceId, 'connected');
+    const worker = await pair.bob.serviceWorker();
+    // As Chrome may close it: the connection goes with it, and A dials again.
+    await worker.evaluate(() => chrome.offscreen.closeDocument());
+    const prompts = new Set<boolean>();
+    const until = Date.now() + 20_000;
+    while (Date.now() < until) {
+      prompts.add(await bobPopup.page.getByTestId('consent-request').isVisible());
+      if ((await bobPopup.peerItem(aliceId).getAttribute('data-state').catch(() => null)) === 'connected') break;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    expect(prompts.has(true), 'B was asked again about A').toBe(false);
+    await bobPopup.waitPeer(aliceId, 'connected', 1000);
+    await alicePopup.waitPeer(bobId, 'connected');
+    await alicePopup.send('after the host came back');
+    await expect.poll(() => bobPopup.texts('in'), { timeout: 10_000 }).toContain('after the host came back');
+  });
+});

@@ -145,6 +145,7 @@ describe('Consent.decide', () => {
       establish: () => {},
       replay: () => {},
       changed: () => {},
+      remember: () => {},
     });
     return { c, asked, peers };
   }

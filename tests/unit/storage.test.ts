@@ -2,7 +2,18 @@ import { fakeBrowser } from 'wxt/testing';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isPeerId } from '@/lib/ids';
 import { DEFAULT_SIGNALING } from '@/lib/settings';
-import { fallbackServersItem, iceServersItem, loadSessionSettings, peerIdItem, signalingItem, touchTrustedPeers, trustedPeersItem } from '@/lib/storage';
+import {
+  ACCEPTED_MAX,
+  acceptedPeersItem,
+  fallbackServersItem,
+  iceServersItem,
+  loadSessionSettings,
+  peerIdItem,
+  rememberAccepted,
+  signalingItem,
+  touchTrustedPeers,
+  trustedPeersItem,
+} from '@/lib/storage';
 
 describe('stored settings', () => {
   beforeEach(() => {
@@ -62,4 +73,19 @@ describe('stored settings', () => {
     expect(settings.trusted).toEqual(['ann-otter-1000']);
     expect(settings.blocked).toEqual([]);
   });
+
+  it('keeps accepted peers for the browser session, bounded, and forgets one whose acceptance ended', async () => {
+    const fp = (n: number): string => Array(32).fill(n.toString(16).padStart(2, '0').toUpperCase()).join(':');
+    await rememberAccepted('bob-otter-2000', fp(1));
+    await rememberAccepted('not a peer id', fp(2));
+    await rememberAccepted('eve-otter-3000', 'not a fingerprint');
+    expect((await loadSessionSettings()).accepted).toEqual({ 'bob-otter-2000': fp(1) });
+    await rememberAccepted('bob-otter-2000');
+    expect(await acceptedPeersItem.getValue()).toEqual({});
+    for (let i = 0; i <= ACCEPTED_MAX; i++) await rememberAccepted(`peer-otter-${i}`, fp(i % 200));
+    const kept = Object.keys(await acceptedPeersItem.getValue());
+    expect(kept).toHaveLength(ACCEPTED_MAX);
+    expect(kept, 'the oldest went first').not.toContain('peer-otter-0');
+  });
 });
+
