@@ -152,12 +152,30 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
 }
 
 /** A UDP port that is free now. */
+/** Ports handed to a coturn in this process: two started at once must not get the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port free for UDP and TCP alike (coturn listens on both), and not handed
+ * out before in this run: two `startTurn` side by side once drew the same port, and the
+ * second could not bind.
+ */
 async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
-  const { port } = socket.address();
-  await new Promise<void>((done) => socket.close(() => done()));
-  return port;
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
+    const { port } = socket.address();
+    const tcp = createServer();
+    const tcpFree = await new Promise<boolean>((done) => {
+      tcp.once('error', () => done(false));
+      tcp.listen(port, '127.0.0.1', () => done(true));
+    });
+    await new Promise<void>((done) => (tcpFree ? tcp.close(() => done()) : done()));
+    await new Promise<void>((done) => socket.close(() => done()));
+    if (!tcpFree || handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 /** Sends one STUN Binding request (RFC 8489 section 5) and waits 200 ms for a success response. */
