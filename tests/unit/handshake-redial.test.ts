@@ -3,13 +3,11 @@
  * race test, tests/e2e/race.test.ts): the answer is lost with it, and nothing says
  * so. The attempt is dialled again once we are registered again, or fails in time.
  */
-import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hello } from '@/lib/protocol/peer';
-import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
+import { CONNECT_TIMEOUT_MS, type PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
-import { FakePeer } from './support/session-fakes';
-import { testLog } from './support/test-log';
+import { sessionOnFakes, type FakePeer } from './support/session-fakes';
 
 const BOB = 'bob-otter-2000';
 const settings: SessionSettings = { peerId: 'me-otter-1000', displayName: 'Me', signaling: DEFAULT_SIGNALING, iceServers: [], pins: {}, trusted: [BOB], blocked: [] };
@@ -21,19 +19,7 @@ describe('the PeerServer goes mid-handshake', () => {
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-    peers = [];
-    session = new PeerSession({
-      createPeer: (id, options) => {
-        const created = new FakePeer(id, options);
-        peers.push(created);
-        return created as unknown as Peer;
-      },
-      onState: () => {},
-      onMessage: () => {},
-      backoff: { baseMs: 1000, maxMs: 10_000, jitter: 0 },
-      log: testLog,
-    });
-    session.configure(settings);
+    ({ session, peers } = sessionOnFakes(settings, { backoff: { baseMs: 1000, maxMs: 10_000, jitter: 0 } }));
     peer().registered();
   });
   afterEach(() => {

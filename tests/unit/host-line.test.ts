@@ -1,6 +1,4 @@
 /** Pages' lines to the peer host (lib/host-line.ts, lib/session/host-ports.ts) over a fake runtime's ports. */
-import { EventEmitter } from 'node:events';
-import type { Peer } from 'peerjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostLine, type LineListener } from '@/lib/host-line';
 import { serve } from '@/lib/messaging';
@@ -8,22 +6,8 @@ import { HOST_PORT_NAME } from '@/lib/protocol/host-port';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { startPeerHost } from '@/lib/session/host';
 import type { HistoryChange } from '@/lib/session/message-batcher';
-import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
+import { hostSettings as settings, unreachablePeer } from './support/host-fixtures';
 import { fakeRuntime, type FakeRuntime } from './fake-runtime';
-
-const settings: SessionSettings = {
-  peerId: 'me-otter-1000',
-  displayName: 'Me',
-  signaling: DEFAULT_SIGNALING,
-  iceServers: [],
-  pins: {},
-  trusted: [],
-  blocked: [],
-};
-
-function unreachablePeer(): Peer {
-  return Object.assign(new EventEmitter(), { disconnect() {}, destroy() {}, reconnect() {} }) as unknown as Peer;
-}
 
 /** What one page saw on its line. */
 function page(runtime: FakeRuntime, history: boolean) {

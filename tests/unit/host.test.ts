@@ -1,26 +1,9 @@
-import { EventEmitter } from 'node:events';
-import type { Peer } from 'peerjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandOffscreen, onSessionEvent, serve } from '@/lib/messaging';
 import type { SessionEvent } from '@/lib/protocol/runtime';
 import { startPeerHost } from '@/lib/session/host';
-import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
+import { hostSettings as settings, unreachablePeer } from './support/host-fixtures';
 import { fakeRuntime } from './fake-runtime';
-
-const settings: SessionSettings = {
-  peerId: 'me-otter-1000',
-  displayName: 'Me',
-  signaling: DEFAULT_SIGNALING,
-  iceServers: [],
-  pins: {},
-  trusted: [],
-  blocked: [],
-};
-
-/** A Peer that never reaches its PeerServer: enough for commands that need no connection. */
-function unreachablePeer(): Peer {
-  return Object.assign(new EventEmitter(), { disconnect() {}, destroy() {}, reconnect() {} }) as unknown as Peer;
-}
 
 describe('peer host', () => {
   let stop: (() => void) | undefined;

@@ -3,7 +3,10 @@
  * goes (events, sends, registration, a lost server); no signaling guard internals.
  */
 import { EventEmitter } from 'node:events';
-import type { PeerOptions } from 'peerjs';
+import type { Peer, PeerOptions } from 'peerjs';
+import { PeerSession, type PeerSessionDeps } from '@/lib/session/peer-session';
+import type { SessionSettings } from '@/lib/settings';
+import { testLog } from './test-log';
 
 export class FakeConnection extends EventEmitter {
   open = false;
@@ -74,4 +77,25 @@ export class FakePeer extends EventEmitter {
     this.emit('error', Object.assign(new Error('Lost connection to server.'), { type: 'network' }));
     this.disconnect();
   }
+}
+
+/**
+ * A configured session whose every `Peer` is a {@link FakePeer}, collected in `peers`
+ * (a restart adds one); `deps` adds to or replaces the session's dependencies.
+ */
+export function sessionOnFakes(settings: SessionSettings, deps: Partial<PeerSessionDeps> = {}): { session: PeerSession; peers: FakePeer[] } {
+  const peers: FakePeer[] = [];
+  const session = new PeerSession({
+    createPeer: (id, options) => {
+      const created = new FakePeer(id, options);
+      peers.push(created);
+      return created as unknown as Peer;
+    },
+    onState: () => {},
+    onMessage: () => {},
+    log: testLog,
+    ...deps,
+  });
+  session.configure(settings);
+  return { session, peers };
 }
