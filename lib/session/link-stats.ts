@@ -115,3 +115,27 @@ export function bitrates(previous: LinkSample | undefined, current: LinkSample):
   const rate = (now: number, before: number): number => Math.max(0, Math.round(((now - before) * 8) / seconds));
   return { sendBps: rate(current.bytesSent, previous.bytesSent), receiveBps: rate(current.bytesReceived, previous.bytesReceived) };
 }
+
+/**
+ * Reads the panel's figures from `pc` (the data connection's) and `others` (the
+ * peer's media connections), all at once.
+ * @param previous the totals of the previous reading, for bitrates.
+ * @returns the figures and the totals to keep for the next reading.
+ * @throws what `getStats()` throws (a closed connection).
+ */
+export async function readLinkStats(
+  pc: RTCPeerConnection,
+  others: readonly RTCPeerConnection[],
+  previous: LinkSample | undefined,
+): Promise<{ stats: LinkStats; sample: LinkSample }> {
+  const reports = (await Promise.all([pc, ...others].map((connection) => connection.getStats()))) as StatsLike[];
+  const sample = byteTotals(reports, performance.now());
+  const lost = packetsLost(reports);
+  const stats: LinkStats = {
+    iceState: pc.iceConnectionState,
+    ...selectedRoute(reports[0]!),
+    ...bitrates(previous, sample),
+    ...(lost !== undefined ? { packetsLost: lost } : {}),
+  };
+  return { stats, sample };
+}

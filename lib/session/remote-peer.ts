@@ -67,6 +67,11 @@ export interface RemotePeer {
   /** Where the peer stands in the connection rules (see `remote-peer.ts`); set only by `setPhase`. */
   phase: Phase;
   conn?: DataConnection;
+  /**
+   * The current attempt (one `DataConnection`): aborted when that connection closes or is
+   * replaced, which ends its event handlers, verification and heartbeat (see `peer-table.ts`).
+   */
+  attempt?: AbortController;
   /** Set when we closed the connection ourselves, so its `close` is not reported as the peer leaving. */
   closingByUs?: DataConnection;
   connectTimer?: ReturnType<typeof setTimeout>;
@@ -74,7 +79,6 @@ export interface RemotePeer {
   everConnected: boolean;
   /** The verification-code exchange of the current connection. */
   sas?: Verification;
-  sasStop?: AbortController;
   /** Messages this peer may still send (see `PEER_MESSAGE_LIMIT`). */
   bucket?: TokenBucket;
   /** Messages dropped for going over the limit since the last warning. */
@@ -91,9 +95,8 @@ export interface RemotePeer {
   seen?: string;
   /** The program the peer says it runs (`hello.app`, or the connection's metadata). */
   app?: string;
-  /** The heartbeat of the established connection, ended by `heartbeatStop`. */
+  /** The heartbeat of the established connection, ended with its attempt. */
   heartbeat?: Heartbeat;
-  heartbeatStop?: AbortController;
   /** Our user accepted this peer in this session (or it is trusted): a reconnection need not ask again. */
   accepted?: boolean;
   /** The peer's fingerprint on the last connection that worked: a reconnection must present the same. */

@@ -132,4 +132,31 @@ describe('connection-setup races', () => {
     expect(view('zed-otter-1')).toMatchObject({ state: 'connecting', initiator: 'me' });
     void joined;
   });
+
+  // One AbortController per attempt (peer-table.ts): a connection replaced by the peer's redial
+  // keeps firing events in Chromium for a while; none of them may act on the peer.
+  it('ignores every late event of a replaced attempt, and its heartbeat stops', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    session.configure({ ...settings, trusted: ['bob-otter-2000'] });
+    peer.deliver('bob-otter-2000', 'dc_first');
+    const first = peer.answered[0]!;
+    first.dialledByPeer = true;
+    await open(first);
+    expect(view('bob-otter-2000')?.state).toBe('connected');
+    peer.deliver('bob-otter-2000', 'dc_second');
+    const second = peer.answered[1]!;
+    second.dialledByPeer = true;
+    await open(second);
+    expect(view('bob-otter-2000')?.state).toBe('connected');
+    expect(first.closed).toBe(true);
+    const pingsBefore = first.sent.length;
+    first.emit('data', textMessage('late', 'from the old connection', 1));
+    first.emit('open');
+    first.emit('error', { type: 'webrtc', message: 'late' });
+    first.emit('close');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(view('bob-otter-2000')).toMatchObject({ state: 'connected' });
+    expect(session.getMessages().map((m) => m.text)).toEqual([]);
+    expect(first.sent.length, 'the old attempt still pinged').toBe(pingsBefore);
+  });
 });
