@@ -10,8 +10,6 @@ import tseslint from 'typescript-eslint';
  * the session into parts with one owner each).
  */
 const TOO_LONG_FOR_NOW = {
-  'tests/unit/peer-session.test.ts': ['follows peer-session.ts as it is split', 600],
-  'tests/unit/share.test.ts': ['follows shares.ts as it is split', 400],
   'tests/e2e/connectivity.test.ts': ['one TURN scene shared by its tests; to be split with the NAT tests (issue 14)', 345],
   'bench/pages/driver.ts': ['the product driver page of the bench; to be split (issue 11)', 515],
   'bench/pages/raw.ts': ['the raw baselines, kept beside each other so that they stay comparable', 370],
