@@ -4,18 +4,6 @@ import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/**
- * Files still longer than 300 lines, each with the reason it may be for now and the
- * most lines it may have: the list and its ceilings may only shrink (issue 11 splits
- * the session into parts with one owner each).
- */
-const TOO_LONG_FOR_NOW = {
-  'tests/e2e/connectivity.test.ts': ['one TURN scene shared by its tests; to be split with the NAT tests (issue 14)', 345],
-  'bench/pages/driver.ts': ['the product driver page of the bench; to be split (issue 11)', 515],
-  'bench/pages/raw.ts': ['the raw baselines, kept beside each other so that they stay comparable', 370],
-  'bench/sections/connect.ts': ['connect figures and their baselines; to be split (issue 11)', 335],
-};
-
 export default tseslint.config(
   { ignores: ['.output/**', '.wxt/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'stats.html', 'public/**'] },
   js.configs.recommended,
@@ -42,5 +30,4 @@ export default tseslint.config(
       'vue/html-closing-bracket-newline': 'off',
     },
   },
-  ...Object.entries(TOO_LONG_FOR_NOW).map(([file, [, max]]) => ({ files: [file], rules: { 'max-lines': ['error', { max }] } })),
 );

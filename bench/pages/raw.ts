@@ -8,6 +8,8 @@
  */
 import type { DataConnection, Peer as PeerClass, PeerOptions } from 'peerjs';
 import { recordTimeline, type Mark } from './timeline';
+import { rtcAccept, rtcAnswer, rtcBulk, rtcOffer, rtcRtt } from './raw-rtc';
+import { once, wall } from './raw-time';
 
 declare const Peer: typeof PeerClass;
 /** The stock bundle's helpers: BinaryPack `pack`/`unpack` and the chunker that DataConnection uses (16,300-byte pieces). */
@@ -20,8 +22,6 @@ declare const peerjs: {
   };
 };
 
-/** Wall-clock time in ms since the Unix epoch, with sub-ms resolution. */
-const wall = (): number => performance.timeOrigin + performance.now();
 
 const marks: Mark[] = [];
 recordTimeline(globalThis, marks, wall);
@@ -53,15 +53,6 @@ let outgoing: DataConnection | undefined;
 const incoming = new Map<string, IncomingRecord>();
 const onPeerData = new Set<(message: BenchMessage) => void>();
 
-function once<T>(register: (resolve: (value: T) => void) => void, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), timeoutMs);
-    register((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
 
 /** Registers a PeerJS peer; resolves with the wall-clock time of `open`. */
 function peerStart(options: { id: string; host: string; port: number; path: string; key: string }): Promise<number> {
@@ -165,123 +156,6 @@ async function peerBulk(count: number, size: number): Promise<number> {
     onPeerData.add(listener);
   }, 60_000, 'PeerJS bulk acks');
   for (let i = 0; i < count; i++) void conn.send({ v: 1, type: 'text', id: `${batch}-${i}`, text, sentAt: Date.now() });
-  return (await done) - t0;
-}
-
-// --- raw RTCPeerConnection ----------------------------------------------------
-
-let pc: RTCPeerConnection | undefined;
-let channel: RTCDataChannel | undefined;
-const onRtcString = new Set<(text: string) => void>();
-/** Side B: bytes expected and received in the current bulk transfer. */
-let bulkExpected = 0;
-let bulkReceived = 0;
-
-/** Flow control of the raw bulk sender: pause above HIGH bytes queued, resume at the `bufferedamountlow` event (LOW). */
-const BUFFER_HIGH = 4 * 1024 * 1024;
-const BUFFER_LOW = 1024 * 1024;
-
-function gathered(connection: RTCPeerConnection): Promise<void> {
-  if (connection.iceGatheringState === 'complete') return Promise.resolve();
-  return once<void>((resolve) => {
-    connection.addEventListener('icegatheringstatechange', () => {
-      if (connection.iceGatheringState === 'complete') resolve();
-    });
-  }, 10_000, 'ICE gathering');
-}
-
-function wireChannel(dc: RTCDataChannel, side: 'a' | 'b'): void {
-  channel = dc;
-  dc.binaryType = 'arraybuffer';
-  dc.bufferedAmountLowThreshold = BUFFER_LOW;
-  dc.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
-    const data = event.data;
-    if (typeof data !== 'string') {
-      // Side B counts bulk bytes and says when all arrived.
-      bulkReceived += data.byteLength;
-      if (bulkExpected > 0 && bulkReceived >= bulkExpected) {
-        bulkExpected = 0;
-        dc.send('done');
-      }
-      return;
-    }
-    if (side === 'b') {
-      if (data.startsWith('ping:')) dc.send(`pong:${data.slice(5)}`);
-      else if (data.startsWith('bulk:')) {
-        bulkExpected = Number(data.slice(5));
-        bulkReceived = 0;
-      }
-      return;
-    }
-    onRtcString.forEach((listener) => listener(data));
-  });
-}
-
-/** Side A: creates the connection and its channel; resolves with the complete offer (no trickle ICE). */
-async function rtcOffer(): Promise<RTCSessionDescriptionInit> {
-  pc = new RTCPeerConnection({ iceServers: [] });
-  wireChannel(pc.createDataChannel('bench', { ordered: true }), 'a');
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
-  return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
-}
-
-/** Side B: answers `offer`; resolves with the complete answer. */
-async function rtcAnswer(offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit> {
-  pc = new RTCPeerConnection({ iceServers: [] });
-  pc.addEventListener('datachannel', (event) => wireChannel(event.channel, 'b'));
-  await pc.setRemoteDescription(offer);
-  await pc.setLocalDescription(await pc.createAnswer());
-  await gathered(pc);
-  return pc.localDescription!.toJSON() as RTCSessionDescriptionInit;
-}
-
-/** Side A: applies the answer and waits for the channel to open; returns the SCTP max message size in bytes. */
-async function rtcAccept(answer: RTCSessionDescriptionInit): Promise<number> {
-  if (!pc || !channel) throw new Error('no offer made');
-  await pc.setRemoteDescription(answer);
-  const dc = channel;
-  if (dc.readyState !== 'open') await once<void>((resolve) => dc.addEventListener('open', () => resolve()), 15_000, 'data channel open');
-  return pc.sctp?.maxMessageSize ?? 0;
-}
-
-function nextRtcString(expected: string, timeoutMs: number): Promise<number> {
-  return once<number>((resolve) => {
-    const listener = (text: string): void => {
-      if (text !== expected) return;
-      onRtcString.delete(listener);
-      resolve(wall());
-    };
-    onRtcString.add(listener);
-  }, timeoutMs, `raw channel "${expected}"`);
-}
-
-/** Side A: one ping-pong over the raw data channel, in ms. */
-async function rtcRtt(): Promise<number> {
-  if (channel?.readyState !== 'open') throw new Error('raw channel not open');
-  const i = ++pingCounter;
-  const t0 = wall();
-  const back = nextRtcString(`pong:${i}`, 5000);
-  channel.send(`ping:${i}`);
-  return (await back) - t0;
-}
-
-/**
- * Side A: sends `count` binary messages of `size` bytes with
- * `bufferedAmountLowThreshold` flow control; side B says `done` when all arrived.
- * @returns ms from the announcement to `done`.
- */
-async function rtcBulk(count: number, size: number): Promise<number> {
-  const dc = channel;
-  if (dc?.readyState !== 'open') throw new Error('raw channel not open');
-  const payload = new Uint8Array(size).fill(120);
-  const t0 = wall();
-  const done = nextRtcString('done', 60_000);
-  dc.send(`bulk:${count * size}`);
-  for (let i = 0; i < count; i++) {
-    if (dc.bufferedAmount > BUFFER_HIGH) await once<void>((resolve) => dc.addEventListener('bufferedamountlow', () => resolve(), { once: true }), 30_000, 'bufferedamountlow');
-    dc.send(payload);
-  }
   return (await done) - t0;
 }
 

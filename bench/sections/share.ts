@@ -19,7 +19,7 @@ import type { BenchConfig } from '../lib/config';
 import type { BenchPair } from '../lib/pair';
 import type { Measure, SectionResult } from '../lib/report';
 import { median, summarize } from '../lib/stats';
-import type { VideoStats } from '../pages/driver';
+import type { VideoStats } from '../pages/driver-media';
 
 const PRESETS = ['motion', 'detail'] as const;
 

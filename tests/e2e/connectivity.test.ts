@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintTurnCredentials } from '../../server/turn-credentials';
-import { startPair, startServer, startStaticServer, startTcpProxy, startTurn, TEST_EXTENSION_ID, User, ViewerPage, type Pair, type TurnProcess } from './harness';
+import { startPair, startStaticServer, startTurn, TEST_EXTENSION_ID, ViewerPage, type Pair, type TurnProcess } from './harness';
+import { bobReceives, bobTrustsAlice, connectTimed } from './pair-steps';
 
 const SECRET = 'loopback-turn-secret';
 const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
@@ -17,108 +18,6 @@ const AUTOPLAY = '--autoplay-policy=no-user-gesture-required';
 function minted(peerId: string, urls: string[], ttlSeconds = 3600, nowMs = Date.now()) {
   return mintTurnCredentials({ secret: SECRET, peerId, ttlSeconds, urls, nowMs });
 }
-
-/** A clicks Connect; B trusts A (set up once below), so only A's side is timed. */
-async function connectTimed(pair: Pair, timeout = 20_000): Promise<number> {
-  const clicked = performance.now();
-  await pair.alicePopup.connect(pair.bobId);
-  await pair.alicePopup.waitPeer(pair.bobId, 'connected', timeout);
-  return performance.now() - clicked;
-}
-
-/** B adds A to its trusted peers in the options page, so reconnections in these tests need no clicks on B. */
-async function bobTrustsAlice(pair: Pair): Promise<void> {
-  const page = await pair.bob.openExtensionPage('options.html');
-  await page.getByTestId('add-trusted-input').fill(pair.aliceId);
-  await page.getByTestId('add-trusted').click();
-  await page.locator(`[data-testid="trusted-item"][data-peer-id="${pair.aliceId}"]`).waitFor();
-  await page.close();
-}
-
-/** Waits until B has received `text`. */
-async function bobReceives(pair: Pair, text: string, timeout = 10_000): Promise<void> {
-  await expect.poll(() => pair.bobPopup.texts('in'), { timeout }).toContain(text);
-}
-
-describe('without TURN', () => {
-  let pair: Pair;
-
-  beforeAll(async () => {
-    pair = await startPair();
-    await bobTrustsAlice(pair);
-  });
-  afterAll(async () => pair?.close());
-
-  it('the connection panel says "Direct (peer to peer)" and shows live figures', async () => {
-    const ms = await connectTimed(pair);
-    console.log(`[figure] connect, direct (host candidates): ${ms.toFixed(0)} ms`);
-    const panel = await pair.alicePopup.linkPanel(pair.bobId);
-    await expect.poll(() => panel.getAttribute('data-route')).toBe('direct');
-    await expect(panel.getByTestId('link-route').textContent()).resolves.toBe('Direct (peer to peer)');
-    await expect(panel.getByTestId('link-signaling').textContent()).resolves.toBe('Online');
-    await expect(panel.getByTestId('link-ice').textContent()).resolves.toBe('Connected');
-    await expect.poll(() => panel.getByTestId('link-rtt').textContent()).toMatch(/^\d+ ms$/);
-    await pair.alicePopup.send('hello over a direct path');
-    await bobReceives(pair, 'hello over a direct path');
-    // Bitrate is measured between two readings, a second apart.
-    await expect.poll(() => panel.getByTestId('link-bitrate').textContent(), { timeout: 5000 }).toMatch(/kbit\/s|Mbit\/s/);
-  });
-});
-
-describe('settings', () => {
-  let user: User;
-  beforeAll(async () => {
-    user = await User.launch('alice');
-  });
-  afterAll(async () => user?.close());
-
-  it('refuses relay only without a TURN server, and a TURN URL without credentials, saving nothing', async () => {
-    const page = await user.openExtensionPage('options.html');
-    await page.getByTestId('option-relay-only').check();
-    await page.getByTestId('add-ice').click();
-    await page.getByTestId('ice-url').fill('turn:turn.example.org:3478');
-    await page.getByTestId('save-options').click();
-    await page.getByTestId('options-not-saved').waitFor();
-    const problems = await page.getByTestId('problem').allTextContents();
-    expect(problems.join(' ')).toContain('A TURN server needs a username and a password.');
-    await page.getByTestId('ice-row').getByRole('button').click();
-    await page.getByTestId('save-options').click();
-    await expect.poll(() => page.getByTestId('problem').allTextContents()).toEqual([
-      expect.stringContaining('Relay only needs a TURN server.'),
-    ]);
-    await page.reload();
-    await page.getByTestId('option-relay-only').waitFor();
-    await expect(page.getByTestId('option-relay-only').isChecked()).resolves.toBe(false);
-    await expect(page.getByTestId('ice-row').count()).resolves.toBe(0);
-    await page.close();
-  });
-});
-
-describe('PeerServer still holding our ID after an unclean drop', () => {
-  it('registers again with the same ID within seconds, not after the server\'s 60 s alive timeout', async () => {
-    const server = await startServer();
-    const proxy = await startTcpProxy(server.port);
-    const user = await User.launch('alice');
-    try {
-      await user.useServer(proxy.port);
-      const popup = await user.openPopup();
-      const id = await popup.waitOnline();
-      // The network drops between us and the server; the server keeps our socket (and ID) as if alive.
-      const joinedAtCut = server.output().split(`peer joined: ${id}`).length - 1;
-      proxy.cutClients();
-      const cut = performance.now();
-      await popup.page.locator('[data-testid="server-status"]:not([data-status="online"])').waitFor({ timeout: 10_000 });
-      await expect(popup.waitOnline(20_000)).resolves.toBe(id);
-      console.log(`[figure] unclean drop with the ID held by the server → registered again in ${(performance.now() - cut).toFixed(0)} ms`);
-      // The server registered us afresh (another "joined" after the cut), under the same ID.
-      expect(server.output().split(`peer joined: ${id}`).length - 1).toBeGreaterThan(joinedAtCut);
-    } finally {
-      await user.close();
-      await proxy.close();
-      await server.kill();
-    }
-  });
-});
 
 describe('through coturn', () => {
   let pair: Pair;
