@@ -44,12 +44,15 @@ export class PeerTable {
   /** By peer ID. */
   readonly map = new Map<string, RemotePeer>();
 
+  /** @param host what the table needs from the other parts. */
   constructor(private readonly host: PeerTableHost) {}
 
+  /** The record of `peerId`, if listed. */
   get(peerId: string): RemotePeer | undefined {
     return this.map.get(peerId);
   }
 
+  /** Every listed peer, in the order first seen. */
   values(): IterableIterator<RemotePeer> {
     return this.map.values();
   }
@@ -93,6 +96,7 @@ export class PeerTable {
     entry.connectTimer = setTimeout(then, ms);
   }
 
+  /** Clears the attempt's timer (see {@link armTimer}). */
   clearTimer(entry: RemotePeer): void {
     if (entry.connectTimer !== undefined) clearTimeout(entry.connectTimer);
     entry.connectTimer = undefined;

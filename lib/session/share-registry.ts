@@ -22,14 +22,17 @@ export class ShareRegistry {
 
   constructor(private readonly host: ShareHost) {}
 
+  /** The share `shareId`, if listed (own entries only: a `Map`). */
   get(shareId: string): Share | undefined {
     return this.shares.get(shareId);
   }
 
+  /** Every listed share, running or recently ended. */
   values(): IterableIterator<Share> {
     return this.shares.values();
   }
 
+  /** Lists a new share under its ID. */
   add(share: Share): void {
     this.shares.set(share.view.id, share);
   }
@@ -45,6 +48,7 @@ export class ShareRegistry {
     return [...this.shares.values()].map((share) => ({ ...share.view }));
   }
 
+  /** Moves a share to `state` (with `error`, if any), from now. */
   setState(share: Share, state: ShareView['state'], error?: ErrorCode): void {
     share.view = { ...share.view, state, since: this.host.now() };
     if (error) share.view.error = error;
@@ -70,6 +74,7 @@ export class ShareRegistry {
     share.resumeTimer = setTimeout(() => this.finish(share, 'ended', 'peer-disconnected'), RESUME_WINDOW_MS);
   }
 
+  /** Cancels the end of a paused share (it resumed, or ended otherwise). */
   clearResumeTimer(share: Share): void {
     if (share.resumeTimer !== undefined) clearTimeout(share.resumeTimer);
     share.resumeTimer = undefined;
