@@ -79,3 +79,10 @@ export function isPeerId(id: string): boolean {
   const result = checkPeerId(id);
   return result.ok && result.id === id;
 }
+
+/**
+ * A PeerJS connection ID as we accept it from the PeerServer and show it: `dc_` (data)
+ * or `mc_` (media) and a token. PeerJS 1.5 makes them `dc_`/`mc_` + a random base-36
+ * string (`util.randomToken()`); the bound keeps a hostile one short.
+ */
+export const CONNECTION_ID_PATTERN = /^(dc|mc)_[A-Za-z0-9]{1,64}$/;

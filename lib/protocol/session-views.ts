@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { ErrorCodeSchema } from '../errors';
-import { PEER_ID_MAX_LENGTH } from '../ids';
+import { CONNECTION_ID_PATTERN, PEER_ID_MAX_LENGTH } from '../ids';
 import { PRESET_NAMES, SHARE_KINDS } from '../share/presets';
 import { SHARE_TITLE_MAX_LENGTH, TEXT_MAX_BYTES } from './peer';
 
@@ -37,6 +37,12 @@ export const PeerViewSchema = v.object({
   name: v.pipe(v.string(), v.maxLength(64)),
   /** Who opened the connection. */
   initiator: v.picklist(['me', 'them']),
+  /**
+   * The PeerJS ID of the current `DataConnection` (`dc_…`), while there is one. The
+   * dialler makes it and it travels in the offer, so both sides show the same one when
+   * they agree on which connection they use.
+   */
+  connection: v.optional(v.pipe(v.string(), v.regex(CONNECTION_ID_PATTERN))),
   error: v.optional(ErrorCodeSchema),
   /** When `state` last changed, in ms since the Unix epoch. */
   since: v.number(),

@@ -110,7 +110,7 @@ export class ConnectionSetup {
     target.heartbeat = undefined;
     const metadataApp = (conn.metadata as { app?: unknown } | undefined)?.app;
     target.app = typeof metadataApp === 'string' ? metadataApp.slice(0, 64) : undefined;
-    target.view = { ...target.view, initiator, since: host.now() };
+    target.view = { ...target.view, initiator, since: host.now(), connection: conn.connectionId };
     delete target.view.error;
     delete target.view.waiting;
     peers.clearTimer(target);

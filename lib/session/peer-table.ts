@@ -121,6 +121,8 @@ export class PeerTable {
     if (!conn) return;
     entry.conn = undefined;
     entry.closingByUs = conn;
+    const { connection: _connection, ...view } = entry.view;
+    entry.view = view;
     this.host.dropSends(conn);
     const close = (): void => {
       try {
@@ -172,7 +174,8 @@ export class PeerTable {
     entry.sas = undefined;
     entry.heartbeat = undefined;
     this.setPhase(entry, 'disconnected');
-    const view: PeerView = { ...entry.view, since: now };
+    const { connection: _connection, ...rest } = entry.view;
+    const view: PeerView = { ...rest, since: now };
     if (error) view.error = error;
     else delete view.error;
     entry.view = view;

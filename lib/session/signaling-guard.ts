@@ -10,7 +10,7 @@
  * message through (`socket.on('message', (data) => this._handleMessage(data))`).
  */
 import type { Peer } from 'peerjs';
-import { isPeerId } from '../ids';
+import { CONNECTION_ID_PATTERN, isPeerId } from '../ids';
 
 /** Largest SDP we accept in an offer or answer, in characters (a data+audio+video offer is about 6 KB). */
 export const SDP_MAX_LENGTH = 65_536;
@@ -25,7 +25,6 @@ export const MAX_HELD_CANDIDATES = 64;
 
 /** Serializations PeerJS 1.5 knows and our decoder reads (`binary`/`default` are BinaryPack). */
 const SERIALIZATIONS = new Set(['binary', 'default', 'json']);
-const CONNECTION_ID = /^(dc|mc)_[A-Za-z0-9]{1,64}$/;
 
 /** A message from the PeerServer as PeerJS parses it (`{ type, src, dst, payload }`). */
 export interface ServerMessage {
@@ -124,7 +123,7 @@ export function guardSignaling(peer: Peer, policy: SignalingPolicy): SignalingGu
       if (held.delete(src)) policy.onWithdrawn?.(src);
       return original(message);
     }
-    if (!payload || typeof payload !== 'object' || typeof payload.connectionId !== 'string' || !CONNECTION_ID.test(payload.connectionId)) {
+    if (!payload || typeof payload !== 'object' || typeof payload.connectionId !== 'string' || !CONNECTION_ID_PATTERN.test(payload.connectionId)) {
       return policy.onDropped(`${message.type} from ${src} without a valid connection ID`);
     }
     const connectionId = payload.connectionId;

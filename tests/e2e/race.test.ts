@@ -2,8 +2,9 @@
  * The connection rules under races (issue 11), end to end: two Chromium profiles
  * that trust each other, a real PeerServer, and rounds of the events that used to
  * split or stall connections, each as often as the others, in a seeded random order. After each round,
- * within 10 s, both sides agree, nobody is asked for consent, and every text A's
- * popup accepted during the round reached B exactly once, in order.
+ * within 10 s, both sides agree (and, when connected, on the same `DataConnection`
+ * within 2 s more), nobody is asked for consent, and every text A's popup accepted
+ * during the round reached B exactly once, in order.
  *
  * `RACE_ROUNDS` (default {@link DEFAULT_ROUNDS}, to fit `npm test`'s budget) and
  * `RACE_SEED` replay or lengthen a run: `RACE_ROUNDS=50 npx vitest run --project e2e tests/e2e/race.test.ts`.
@@ -229,6 +230,18 @@ describe(`races: ${ROUNDS} rounds, seed ${SEED}`, () => {
         throw new Error(`${where}: ${error.message}`);
       });
       const ms = Date.now() - started;
+      if (agreed === 'connected/connected') {
+        // Not only both connected: on the same DataConnection (a split pair drops what is sent on the other), within 2 s.
+        const connections = (): Promise<Array<string | null>> =>
+          Promise.all([pair.alicePopup.peerItem(pair.bobId).getAttribute('data-connection'), bobPopup.peerItem(pair.aliceId).getAttribute('data-connection')]);
+        const same = async (): Promise<boolean> => {
+          const [a, b] = await connections();
+          return a !== null && a === b;
+        };
+        await expect.poll(same, { timeout: 2000 }).toBe(true).catch(async () => {
+          throw new Error(`${where}: A and B on different connections: ${JSON.stringify(await connections())}`);
+        });
+      }
       if (agreed === 'connected/connected' && (await send(`round ${round} once agreed`))) texts.push(`round ${round} once agreed`);
       tally.set(`${action}: ${agreed}`, (tally.get(`${action}: ${agreed}`) ?? 0) + 1);
       console.log(`[race] ${where}: ${agreed} after ${ms} ms; texts taken by A: ${texts.length}`);

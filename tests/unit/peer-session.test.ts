@@ -47,7 +47,7 @@ describe('PeerSession', () => {
     const conn = await t.connected();
     expect(conn.options).toMatchObject({ serialization: 'binary', reliable: true, metadata: { app: 'secureconnect', protocol: 1 } });
     expect(conn.sent).toEqual([hello('Me'), ping()]);
-    expect(t.state().peers).toMatchObject([{ id: 'bob-otter-2000', state: 'connected', initiator: 'me' }]);
+    expect(t.state().peers).toMatchObject([{ id: 'bob-otter-2000', state: 'connected', initiator: 'me', connection: conn.connectionId }]);
     expect(t.state().lastPeerId).toBe('bob-otter-2000');
     conn.emit('data', hello('Bob'));
     expect(t.state().peers[0]!.name).toBe('Bob');

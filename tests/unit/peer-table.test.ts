@@ -46,7 +46,7 @@ describe('PeerTable', () => {
     const conn = fakeConn();
     const attempt = new AbortController();
     Object.assign(entry, { conn, attempt, phase, everConnected: phase === 'connected' });
-    entry.view = { ...entry.view, state: phase === 'connected' ? 'connected' : 'connecting' };
+    entry.view = { ...entry.view, state: phase === 'connected' ? 'connected' : 'connecting', connection: conn.connectionId };
     return { entry, conn, attempt };
   }
 
@@ -59,6 +59,7 @@ describe('PeerTable', () => {
     expect(entry.attempt).toBeUndefined();
     expect(entry.conn).toBeUndefined();
     expect(entry.closingByUs).toBe(conn);
+    expect(entry.view.connection, 'the pages still show the closed connection').toBeUndefined();
     expect(conn.closed).toBe(1);
     expect(events).toContain('drop sends');
     vi.advanceTimersByTime(2000);

@@ -88,6 +88,7 @@ describe('PeerSession texts and heartbeat', () => {
     expect(t.session.disconnect('bob-otter-2000')).toEqual({ ok: true });
     expect(t.state().peers[0]).toMatchObject({ state: 'disconnected' });
     expect(t.state().peers[0]!.error).toBeUndefined();
+    expect(t.state().peers[0]!.connection, 'a closed connection still shown').toBeUndefined();
     t.session.forget('bob-otter-2000');
     expect(t.state().peers).toEqual([]);
   });

@@ -8,8 +8,12 @@ import { PeerSession, type PeerSessionDeps } from '@/lib/session/peer-session';
 import type { SessionSettings } from '@/lib/settings';
 import { testLog } from './test-log';
 
+let connections = 0;
+
 export class FakeConnection extends EventEmitter {
   open = false;
+  /** As PeerJS makes them: `dc_` and a random token. */
+  readonly connectionId = `dc_fake${++connections}`;
   readonly sent: unknown[] = [];
   closed = false;
   constructor(
