@@ -4,11 +4,10 @@
  *
  * Connecting: registration, consent, failures, glare.
  */
-import type { Peer } from 'peerjs';
 import { describe, expect, it, vi } from 'vitest';
 import { hello, ping, textMessage } from '@/lib/protocol/peer';
-import { CONNECT_TIMEOUT_MS, PeerSession } from '@/lib/session/peer-session';
-import { FakeConnection, FakePeer } from './support/session-fakes';
+import { CONNECT_TIMEOUT_MS } from '@/lib/session/peer-session';
+import { FakeConnection, sessionOnFakes } from './support/session-fakes';
 import { fixtureSettings as settings, useSession } from './support/session-fixture';
 
 describe('PeerSession', () => {
@@ -25,19 +24,7 @@ describe('PeerSession', () => {
 
   it('passes the persistent certificate to every connection and shows its fingerprint', () => {
     const certificate = { expires: 0, getFingerprints: () => [] } as unknown as RTCCertificate;
-    const created: FakePeer[] = [];
-    const withCert = new PeerSession({
-      createPeer: (id, options) => {
-        const p = new FakePeer(id, options);
-        created.push(p);
-        return p as unknown as Peer;
-      },
-      onState: () => {},
-      onMessage: () => {},
-      certificate,
-      fingerprint: 'AB:CD',
-    });
-    withCert.configure(settings);
+    const { session: withCert, peers: created } = sessionOnFakes(settings, { certificate, fingerprint: 'AB:CD' });
     expect(created[0]!.options.config?.certificates).toEqual([certificate]);
     expect(withCert.getState().fingerprint).toBe('AB:CD');
     withCert.destroy();

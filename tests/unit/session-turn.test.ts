@@ -1,10 +1,9 @@
 /**
  * TURN credentials from the PeerServer and relay only, against fake PeerJS.
  */
-import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerSession } from '@/lib/session/peer-session';
-import { FakePeer } from './support/session-fakes';
+import { fakePeers, type FakePeer } from './support/session-fakes';
 import { testLog } from './support/test-log';
 import { fixtureSettings as settings } from './support/session-fixture';
 
@@ -20,15 +19,12 @@ describe('PeerSession with relay only and TURN credentials from the PeerServer',
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     vi.setSystemTime(new Date('2026-11-21T12:00:00Z'));
-    created = [];
     fetches = [];
     answers = [];
+    const made = fakePeers();
+    created = made.peers;
     session = new PeerSession({
-      createPeer: (id, options) => {
-        const made = new FakePeer(id, options);
-        created.push(made);
-        return made as unknown as Peer;
-      },
+      createPeer: made.createPeer,
       onState: () => {},
       onMessage: () => {},
       fetch: ((url: string) => {

@@ -83,23 +83,24 @@ export class FakePeer extends EventEmitter {
   }
 }
 
+/** A `createPeer` that makes {@link FakePeer}s, and the list they are collected in, oldest first. */
+export function fakePeers(): { peers: FakePeer[]; createPeer: PeerSessionDeps['createPeer'] } {
+  const peers: FakePeer[] = [];
+  const createPeer = (id: string, options: PeerOptions): Peer => {
+    const created = new FakePeer(id, options);
+    peers.push(created);
+    return created as unknown as Peer;
+  };
+  return { peers, createPeer };
+}
+
 /**
  * A configured session whose every `Peer` is a {@link FakePeer}, collected in `peers`
  * (a restart adds one); `deps` adds to or replaces the session's dependencies.
  */
 export function sessionOnFakes(settings: SessionSettings, deps: Partial<PeerSessionDeps> = {}): { session: PeerSession; peers: FakePeer[] } {
-  const peers: FakePeer[] = [];
-  const session = new PeerSession({
-    createPeer: (id, options) => {
-      const created = new FakePeer(id, options);
-      peers.push(created);
-      return created as unknown as Peer;
-    },
-    onState: () => {},
-    onMessage: () => {},
-    log: testLog,
-    ...deps,
-  });
+  const { peers, createPeer } = fakePeers();
+  const session = new PeerSession({ createPeer, onState: () => {}, onMessage: () => {}, log: testLog, ...deps });
   session.configure(settings);
   return { session, peers };
 }

@@ -2,13 +2,12 @@
  * A `PeerSession` on fake PeerJS (`session-fakes.ts`), made afresh for each test of the
  * file that calls {@link useSession}: fake timers, registered with the PeerServer.
  */
-import type { Peer } from 'peerjs';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { hello } from '@/lib/protocol/peer';
 import type { ChatMessage, SessionState } from '@/lib/protocol/runtime';
 import { PeerSession } from '@/lib/session/peer-session';
 import { DEFAULT_SIGNALING, type SessionSettings } from '@/lib/settings';
-import { FakePeer, type FakeConnection } from './session-fakes';
+import { fakePeers, type FakeConnection, type FakePeer } from './session-fakes';
 import { testLog } from './test-log';
 
 export const fixtureSettings: SessionSettings = {
@@ -59,16 +58,13 @@ export function useSession(settings: SessionSettings = fixtureSettings): Session
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-    t.peers = [];
+    const made = fakePeers();
+    t.peers = made.peers;
     t.states = [];
     t.events = [];
     let ids = 0;
     t.session = new PeerSession({
-      createPeer: (id, options) => {
-        const created = new FakePeer(id, options);
-        t.peers.push(created);
-        return created as unknown as Peer;
-      },
+      createPeer: made.createPeer,
       onState: (s) => t.states.push(s),
       onMessage: (message, added) => t.events.push({ message, added }),
       newId: () => `id-${++ids}`,
